@@ -1,0 +1,23 @@
+// nba: the Next Best Action engine, one binary with subcommands.
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nba: a Next Best Action engine (SASRec) for web shops"};
+  app.require_subcommand(1);
+  nba::cli::AddImportCommand(app);
+  nba::cli::AddGenerateCommand(app);
+  nba::cli::AddTrainCommand(app);
+  nba::cli::AddEvalCommand(app);
+  nba::cli::AddModelsCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const nba::cli::CommandFailed& e) {
+    std::fprintf(stderr, "nba: %s\n", e.what());
+    return e.exit_code;
+  }
+  return 0;
+}

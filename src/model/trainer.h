@@ -1,0 +1,56 @@
+// Trainer: fits a SasRec on a Split's training sequences, early-stopping on
+// validation NDCG@10 (full ranking). The test cases are never looked at here.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "data/split.h"
+#include "model/sasrec.h"
+
+namespace nba {
+
+struct TrainConfig {
+  // "ce": full softmax cross-entropy over all items; "bce": the paper's one
+  // sampled negative per position; "sampled_softmax": `negatives` shared
+  // uniform negatives per batch (for catalogues too large for "ce").
+  std::string loss = "ce";
+  int64_t negatives = 256;
+  std::string optimizer = "adam";  // "adam" or "adamw"
+  double lr = 1e-3;
+  double weight_decay = 0.0;
+  int64_t batch_size = 128;
+  int64_t epochs = 200;           // upper bound; early stopping usually ends sooner
+  int64_t patience = 10;          // evaluations without improvement before stopping
+  int64_t eval_every = 1;         // epochs between validation runs
+  int64_t max_valid_cases = 0;    // 0: every validation case
+  uint64_t seed = 42;
+  int threads = 1;                // libtorch intra-op threads
+  std::string checkpoint_dir;     // empty: no checkpoints
+  bool resume = false;            // continue from checkpoint_dir
+
+  nlohmann::json ToJson() const;
+};
+
+struct EpochLog {
+  int64_t epoch = 0, epochs = 0;
+  double loss = 0, seconds = 0, eta_seconds = 0;
+  bool evaluated = false;
+  double valid_ndcg10 = 0, valid_hr10 = 0;
+  double best_ndcg10 = 0;
+  int64_t best_epoch = 0;
+};
+
+struct TrainResult {
+  int64_t epochs_run = 0, best_epoch = 0;
+  double best_valid_ndcg10 = 0;
+  double train_seconds = 0;    // wall time of the whole run, evaluation included
+  double seconds_to_best = 0;  // wall time until the best epoch finished
+  double seconds_per_epoch = 0;  // training only, no evaluation
+};
+
+// Trains `model` in place; on return it holds the best validation weights.
+Status Train(const Split& split, const TrainConfig& config, SasRec model,
+             const std::function<void(const EpochLog&)>& on_epoch, TrainResult* result);
+
+}  // namespace nba

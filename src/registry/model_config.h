@@ -1,0 +1,36 @@
+// ModelConfig: the SASRec architecture, stored as config.json in every model
+// artefact. Shared by the libtorch trainer (src/model) and the torch-free
+// inference engine (src/inference), which must agree on every field.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace nba {
+
+struct ModelConfig {
+  int64_t num_items = 0;  // largest dense item id; embedding rows = num_items + 1
+  int64_t max_len = 50;   // positions; longer histories keep their last max_len events
+  int64_t hidden = 64;
+  int64_t heads = 1;
+  int64_t blocks = 2;
+  int64_t ffn_dim = 64;
+  std::string activation = "relu";  // "relu" or "gelu" (tanh-free, erf form)
+  // "pre_ln": x += Attn(LN(x)); x += FFN(LN(x)).
+  // "original": the SASRec paper's code: q = LN(x); x = q + Attn(q, x, x);
+  //             x = LN(x); x += FFN(x).
+  std::string layout = "pre_ln";
+  bool event_types = true;  // add an event-type embedding to each input event
+  double dropout = 0.2;     // training only
+  double layer_norm_eps = 1e-8;
+
+  nlohmann::json ToJson() const;
+  static Status FromJson(const nlohmann::json& j, ModelConfig* out);
+  Status Validate() const;
+};
+
+}  // namespace nba
