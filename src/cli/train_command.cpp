@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/dataset_flags.h"
+#include "cli/metrics_table.h"
 #include "eval/evaluator.h"
 #include "eval/popularity.h"
 #include "model/torch_scorer.h"
@@ -34,11 +35,6 @@ double PeakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;
-}
-
-void PrintRow(const char* name, const char* protocol, const MetricSet& m) {
-  std::printf("| %-10s | %-10s | %.4f | %.4f | %.4f | %.4f | %.4f |\n", name, protocol, m.Ndcg(10),
-              m.HitRate(10), m.Ndcg(20), m.HitRate(20), m.Mrr(10));
 }
 
 void Run(TrainFlags& f) {
@@ -74,14 +70,9 @@ void Run(TrainFlags& f) {
   EvalResult pop;
   CheckOk(Evaluate(*popularity, split.test, opts, &pop));
 
-  std::printf("\n%s — test split, %zu cases, seen items excluded\n\n", f.data.Describe().c_str(),
-              split.test.size());
-  std::printf("| model      | protocol   | NDCG@10 | HR@10 | NDCG@20 | HR@20 | MRR@10 |\n");
-  std::printf("|------------|------------|--------|--------|--------|--------|--------|\n");
-  PrintRow("SASRec", "full", test.full);
-  PrintRow("SASRec", "sampled100", test.sampled);
-  PrintRow("popularity", "full", pop.full);
-  PrintRow("popularity", "sampled100", pop.sampled);
+  PrintMetricsTable(f.data.Describe() + " — test split, " + std::to_string(split.test.size()) +
+                        " cases, seen items excluded from full ranking",
+                    test, pop);
   std::printf("\nbest epoch %lld of %lld; %.1f s/epoch; %.0f s to best; %.0f s total; peak RSS %.0f MiB\n",
               static_cast<long long>(result.best_epoch), static_cast<long long>(result.epochs_run),
               result.seconds_per_epoch, result.seconds_to_best, result.train_seconds, PeakRssMiB());

@@ -1,0 +1,83 @@
+// ServerConfig: everything `nba serve` reads at start-up, layered as
+//   defaults < YAML file < NBA_* environment < command-line flags.
+// LoadConfig applies the first three; the CLI applies flags with
+// ApplyOverride, then calls ValidateConfig for the checks that span keys.
+//
+// Keys are dotted paths into the YAML document ("server.port"); the
+// environment name of a key is NBA_ + the key upper-cased with '.' -> '_'
+// (NBA_SERVER_PORT, NBA_AUTH_JWT_SECRET, NBA_FEATURES_MODEL_ENABLED).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace nba {
+
+struct ApiKeyConfig {
+  std::string name;
+  std::string sha256_hex;           // SHA-256 of the key, 64 lower-case hex digits
+  std::vector<std::string> scopes;  // "ingest", "recommend", "admin"
+};
+
+struct JwtConfig {
+  std::string algorithm;       // "" (JWT off), "HS256" or "RS256"
+  std::string secret;          // HS256 shared secret
+  std::string public_key_pem;  // RS256 public key
+};
+
+struct RateLimitConfig {
+  double requests_per_second = 0;  // per credential; 0 turns the limit off
+  int burst = 0;
+};
+
+using FeatureValue = std::variant<bool, std::string>;
+
+struct ServerConfig {
+  std::string address = "0.0.0.0";
+  int port = 8080;
+  int threads = 0;                    // 0: one per hardware thread
+  int64_t max_body_bytes = 1 << 20;   // larger bodies get 413
+  int64_t max_header_bytes = 16 << 10;  // larger headers get 431
+  int read_timeout_ms = 10000;
+  int write_timeout_ms = 10000;
+  int shutdown_timeout_ms = 30000;    // in-flight requests get this long on SIGTERM
+  std::string access_log = "stderr";  // "stderr", "off" or a file path
+  std::string data_dir = "data";
+  std::vector<ApiKeyConfig> api_keys;
+  JwtConfig jwt;
+  RateLimitConfig rate_limit;
+  std::vector<std::string> cors_allowed_origins;  // "*" allows any origin
+  // Open set of switches for other modules: model_enabled, cache_enabled,
+  // fallback_strategy, filters_enabled, ...
+  std::map<std::string, FeatureValue> features;
+
+  // The feature's value, or `fallback` when it is unset or of the other type.
+  bool FeatureFlag(const std::string& name, bool fallback) const;
+  std::string FeatureString(const std::string& name, const std::string& fallback) const;
+};
+
+// Reads `yaml_path` (skipped when empty) over the defaults, then applies the
+// NBA_* entries of `env`. Errors name the file, line and key, or the
+// environment variable, and the reason.
+Status LoadConfig(const std::string& yaml_path, const std::map<std::string, std::string>& env,
+                  ServerConfig* config);
+
+// Sets one scalar key from its text form ("server.port", "9090"). Lists
+// (cors.allowed_origins) take comma-separated values; auth.jwt.public_key_file
+// reads the PEM file. Fails on an unknown key, a wrong type or a value out of
+// range, naming the key.
+Status ApplyOverride(const std::string& key, const std::string& value, ServerConfig* config);
+
+// Checks that span keys (JWT algorithm vs key material, rate limit burst,
+// duplicate API keys). Run after the last override.
+Status ValidateConfig(const ServerConfig& config);
+
+// The environment as a map, for LoadConfig.
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace nba
