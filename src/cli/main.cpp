@@ -1,9 +1,11 @@
 // nba: the Next Best Action engine, one binary with subcommands.
 #include <cstdio>
 
+#include "cli/blas_setup.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  nba::cli::SelectBlasKernels(argv);
   CLI::App app{"nba: a Next Best Action engine (SASRec) for web shops"};
   app.require_subcommand(1);
   nba::cli::AddImportCommand(app);

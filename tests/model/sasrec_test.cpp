@@ -1,0 +1,204 @@
+// SASRec in libtorch: the causal property serving relies on, weight export
+// and import, and the trainer's contracts (losses, determinism, resume).
+#include "model/sasrec.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/synthetic.h"
+#include "eval/evaluator.h"
+#include "eval/popularity.h"
+#include "model/torch_scorer.h"
+#include "model/trainer.h"
+
+namespace nba {
+namespace {
+
+ModelConfig SmallConfig(int64_t num_items) {
+  ModelConfig c;
+  c.num_items = num_items;
+  c.max_len = 20;
+  c.hidden = 16;
+  c.ffn_dim = 16;
+  c.heads = 2;
+  c.dropout = 0.1;
+  return c;
+}
+
+TEST(SasRecTest, EarlierPositionsIgnoreLaterEvents) {
+  for (const char* layout : {"pre_ln", "original"}) {
+    torch::manual_seed(1);
+    ModelConfig c = SmallConfig(30);
+    c.layout = layout;
+    SasRec model(c);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    auto items = torch::randint(1, 31, {2, 10}, torch::kLong);
+    auto types = torch::randint(1, 5, {2, 10}, torch::kLong);
+    auto before = model->Encode(items, types);
+    items.index_put_({torch::indexing::Slice(), 9}, 7);
+    types.index_put_({torch::indexing::Slice(), 9}, 4);
+    auto after = model->Encode(items, types);
+    auto prefix = torch::indexing::Slice(0, 9);
+    EXPECT_TRUE(torch::allclose(before.index({torch::indexing::Slice(), prefix}),
+                                after.index({torch::indexing::Slice(), prefix})))
+        << layout;
+    EXPECT_FALSE(torch::allclose(before.index({torch::indexing::Slice(), 9}),
+                                 after.index({torch::indexing::Slice(), 9})))
+        << layout;
+  }
+}
+
+TEST(SasRecTest, EncodeLastPicksEachRowsLastRealEvent) {
+  torch::manual_seed(2);
+  SasRec model(SmallConfig(30));
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto items = torch::tensor({{3, 4, 5, 0}, {6, 7, 8, 9}}, torch::kLong);
+  auto types = torch::ones_like(items);
+  auto last = model->EncodeLast(items, types, torch::tensor({3, 4}, torch::kLong));
+  auto full = model->Encode(items, types);
+  EXPECT_TRUE(torch::allclose(last[0], full[0][2]));
+  EXPECT_TRUE(torch::allclose(last[1], full[1][3]));
+  EXPECT_EQ(model->ScoreAll(last).sizes(), (std::vector<int64_t>{2, 31}));
+}
+
+TEST(SasRecTest, WeightsRoundTripAndMismatchesAreNamed) {
+  torch::manual_seed(3);
+  SasRec a(SmallConfig(30));
+  TensorMap weights = a->ExportWeights();
+  EXPECT_TRUE(weights.count("blocks.1.ffn2.weight"));
+  EXPECT_TRUE(weights.count("type_emb.weight"));
+  torch::manual_seed(4);
+  SasRec b(SmallConfig(30));
+  ASSERT_TRUE(b->ImportWeights(weights).ok());
+  EXPECT_TRUE(torch::equal(a->item_emb->weight, b->item_emb->weight));
+
+  TensorMap missing = weights;
+  missing.erase("final_ln.bias");
+  Status s = b->ImportWeights(missing);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("final_ln.bias"), std::string::npos);
+
+  SasRec wider(SmallConfig(40));
+  s = wider->ImportWeights(weights);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("item_emb.weight"), std::string::npos);
+}
+
+TEST(ModelConfigTest, RejectsBadFieldsByName) {
+  ModelConfig c = SmallConfig(10);
+  c.heads = 3;  // does not divide hidden 16
+  EXPECT_NE(c.Validate().message().find("heads"), std::string::npos);
+  c = SmallConfig(10);
+  c.layout = "post_ln";
+  EXPECT_NE(c.Validate().message().find("layout"), std::string::npos);
+  ModelConfig back;
+  ASSERT_TRUE(ModelConfig::FromJson(SmallConfig(10).ToJson(), &back).ok());
+  EXPECT_EQ(back.ToJson(), SmallConfig(10).ToJson());
+  EXPECT_FALSE(ModelConfig::FromJson({{"architecture", "gru4rec"}}, &back).ok());
+}
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ShopOptions opts;
+    opts.users = 600;
+    opts.items = 120;
+    ASSERT_TRUE(GenerateShop(opts, &shop_).ok());
+    split_ = LeaveOneOut(shop_.events);
+  }
+
+  TrainConfig QuickConfig(const std::string& loss, int64_t epochs) const {
+    TrainConfig t;
+    t.loss = loss;
+    t.negatives = 32;
+    t.epochs = epochs;
+    t.batch_size = 64;
+    t.lr = 3e-3;
+    t.patience = 100;
+    return t;
+  }
+
+  double TestNdcg10(Scorer& scorer) const {
+    EvalResult r;
+    EXPECT_TRUE(Evaluate(scorer, split_.test, EvalOptions{}, &r).ok());
+    return r.full.Ndcg(10);
+  }
+
+  SyntheticShop shop_;
+  Split split_;
+};
+
+TEST_F(TrainerTest, TrainedModelBeatsPopularityClearly) {
+  torch::manual_seed(5);
+  SasRec model(SmallConfig(shop_.events.num_items()));
+  TrainResult result;
+  ASSERT_TRUE(Train(split_, QuickConfig("ce", 8), model, nullptr, &result).ok());
+  TorchScorer scorer(model);
+  std::unique_ptr<PopularityScorer> popularity;
+  ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
+  const double model_ndcg = TestNdcg10(scorer), pop_ndcg = TestNdcg10(*popularity);
+  EXPECT_GT(model_ndcg, 3 * pop_ndcg) << "model " << model_ndcg << " popularity " << pop_ndcg;
+  EXPECT_GT(model_ndcg, pop_ndcg + 0.2);
+  EXPECT_GE(result.best_epoch, 1);
+  EXPECT_GT(result.best_valid_ndcg10, 0);
+}
+
+TEST_F(TrainerTest, EveryLossLearns) {
+  for (const char* loss : {"ce", "bce", "sampled_softmax"}) {
+    torch::manual_seed(6);
+    SasRec model(SmallConfig(shop_.events.num_items()));
+    std::vector<double> losses;
+    TrainResult result;
+    ASSERT_TRUE(Train(split_, QuickConfig(loss, 3), model,
+                      [&](const EpochLog& log) { losses.push_back(log.loss); }, &result)
+                    .ok());
+    ASSERT_EQ(losses.size(), 3u);
+    EXPECT_LT(losses.back(), losses.front()) << loss;
+  }
+}
+
+TEST_F(TrainerTest, ResumedRunEqualsUnbrokenRun) {
+  const auto dir = std::filesystem::temp_directory_path() / ("nba-ckpt-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  TrainResult result;
+
+  torch::manual_seed(7);
+  SasRec unbroken(SmallConfig(shop_.events.num_items()));
+  ASSERT_TRUE(Train(split_, QuickConfig("ce", 4), unbroken, nullptr, &result).ok());
+
+  torch::manual_seed(7);
+  SasRec first(SmallConfig(shop_.events.num_items()));
+  TrainConfig part = QuickConfig("ce", 2);
+  part.checkpoint_dir = dir.string();
+  ASSERT_TRUE(Train(split_, part, first, nullptr, &result).ok());
+  SasRec resumed(SmallConfig(shop_.events.num_items()));
+  TrainConfig rest = QuickConfig("ce", 4);
+  rest.checkpoint_dir = dir.string();
+  rest.resume = true;
+  ASSERT_TRUE(Train(split_, rest, resumed, nullptr, &result).ok());
+  EXPECT_EQ(result.epochs_run, 4);
+
+  TensorMap a = unbroken->ExportWeights(), b = resumed->ExportWeights();
+  for (const auto& [name, tensor] : a) EXPECT_EQ(tensor.data, b.at(name).data) << name;
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
+  SasRec model(SmallConfig(shop_.events.num_items()));
+  TrainResult result;
+  Status s = Train(split_, QuickConfig("hinge", 1), model, nullptr, &result);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("hinge"), std::string::npos);
+  TrainConfig resume = QuickConfig("ce", 1);
+  resume.resume = true;
+  resume.checkpoint_dir = "/nonexistent/nba-checkpoint";
+  s = Train(split_, resume, model, nullptr, &result);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+  EXPECT_NE(s.message().find("state.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nba
