@@ -27,5 +27,6 @@ void AddGenerateCommand(CLI::App& app);  // generate_command.cpp
 void AddTrainCommand(CLI::App& app);     // train_command.cpp
 void AddEvalCommand(CLI::App& app);      // eval_command.cpp
 void AddModelsCommand(CLI::App& app);    // models_command.cpp
+void AddServeCommand(CLI::App& app);     // serve_command.cpp
 
 }  // namespace nba::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   nba::cli::AddTrainCommand(app);
   nba::cli::AddEvalCommand(app);
   nba::cli::AddModelsCommand(app);
+  nba::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

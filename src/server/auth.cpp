@@ -1,7 +1,6 @@
 #include "server/auth.h"
 
 #include <jwt.h>
-#include <openssl/evp.h>
 
 #include <cerrno>
 #include <ctime>
@@ -9,19 +8,6 @@
 #include <sstream>
 
 namespace nba {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
 
 Status Authenticator::Create(const ServerConfig& config, Authenticator* out) {
   NBA_RETURN_IF_ERROR(ValidateConfig(config));

@@ -11,13 +11,11 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "registry/sha256.h"  // Sha256Hex: what auth.api_keys[].sha256 holds
 #include "server/config.h"
 #include "server/http_message.h"
 
 namespace nba {
-
-// Lower-case hex SHA-256 of `data`: what auth.api_keys[].sha256 holds.
-std::string Sha256Hex(std::string_view data);
 
 class Authenticator {
  public:

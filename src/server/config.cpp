@@ -132,6 +132,23 @@ const Key kKeys[] = {
      [](auto& k, auto& v, ServerConfig* c) { return SetDouble(k, v, 0, 1e9, &c->rate_limit.requests_per_second); }},
     {"rate_limit.burst",
      [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 1000000000, &c->rate_limit.burst); }},
+    {"serving.registry_dir",
+     [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->serving.registry_dir); }},
+    {"serving.ingest_workers",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 4096, &c->serving.ingest_workers); }},
+    {"serving.feature_max_events",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 100000, &c->serving.feature_max_events); }},
+    {"serving.snapshot_interval_s",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 86400 * 7, &c->serving.snapshot_interval_s); }},
+    {"serving.cache_entries",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 100000000, &c->serving.cache_entries); }},
+    {"serving.time_budget_ms",
+     [](auto& k, auto& v, ServerConfig* c) { return SetDouble(k, v, 0, 60000, &c->serving.time_budget_ms); }},
+    {"serving.trending_half_life_hours",
+     [](auto& k, auto& v, ServerConfig* c) {
+       return SetDouble(k, v, 0.01, 24 * 365, &c->serving.trending_half_life_hours);
+     }},
+    {"serving.audit_log", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->serving.audit_log); }},
     {"cors.allowed_origins",
      [](auto& k, auto& v, ServerConfig* c) {
        c->cors_allowed_origins = SplitList(v);
@@ -140,7 +157,7 @@ const Key kKeys[] = {
 };
 
 // Sections hold keys; the environment rejects unknown names under them.
-const char* const kSections[] = {"server", "auth", "auth.jwt", "rate_limit", "cors"};
+const char* const kSections[] = {"server", "serving", "auth", "auth.jwt", "rate_limit", "cors"};
 
 bool IsSection(const std::string& key) {
   return std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections);

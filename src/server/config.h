@@ -35,6 +35,18 @@ struct RateLimitConfig {
   int burst = 0;
 };
 
+// What the serving components (ingest, feature store, recommender) are sized by.
+struct ServingConfig {
+  std::string registry_dir = ".nba/registry";  // the model registry `nba train` writes
+  int ingest_workers = 64;          // threads waiting on the event log's fsync
+  int feature_max_events = 200;     // recent events kept per user
+  int snapshot_interval_s = 300;    // feature-store snapshot period; 0: only at shutdown
+  int cache_entries = 200000;       // recommendation cache (LRU) size; 0 disables it
+  double time_budget_ms = 50;       // slower inference is answered by the fallback
+  double trending_half_life_hours = 6;
+  std::string audit_log = "audit.jsonl";  // relative paths are under data_dir
+};
+
 using FeatureValue = std::variant<bool, std::string>;
 
 struct ServerConfig {
@@ -48,6 +60,7 @@ struct ServerConfig {
   int shutdown_timeout_ms = 30000;    // in-flight requests get this long on SIGTERM
   std::string access_log = "stderr";  // "stderr", "off" or a file path
   std::string data_dir = "data";
+  ServingConfig serving;
   std::vector<ApiKeyConfig> api_keys;
   JwtConfig jwt;
   RateLimitConfig rate_limit;

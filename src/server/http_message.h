@@ -27,7 +27,8 @@ struct Principal {
 };
 
 // One request as handlers see it. The views point into the transport's buffers
-// and are valid only while the handler runs.
+// and are valid only while the handler runs (an AsyncHandler's: until it
+// responds).
 struct Request {
   using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -68,5 +69,11 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
                        std::string_view field = {});
 
 using Handler = std::function<Response(const Request&)>;
+
+// A handler that answers later, e.g. after a blocking write on another
+// thread, so the io threads keep serving. It must call `respond` exactly once,
+// from any thread; the Request stays valid until then. Later calls are ignored.
+using Responder = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Responder respond)>;
 
 }  // namespace nba

@@ -111,15 +111,22 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return Close(false);  // peer closed, timed out, or shutdown cancelled an idle read
 
+    // req_ and the parser's message stay untouched until the response
+    // arrives: the next read starts only after it was written.
     auto& msg = parser_->get();
-    Request req;
-    req.method = msg.method_string();
-    req.target = msg.target();
-    for (const auto& field : msg) req.headers.emplace_back(field.name_string(), field.value());
-    req.body = msg.body();
-    req.remote_address = remote_;
-    Response res = server_->service->Handle(req);
-    Reply(std::move(res), msg.keep_alive() && !stopping_ && !server_->draining.load());
+    req_ = Request();
+    req_.method = msg.method_string();
+    req_.target = msg.target();
+    for (const auto& field : msg) req_.headers.emplace_back(field.name_string(), field.value());
+    req_.body = msg.body();
+    req_.remote_address = remote_;
+    server_->service->HandleAsync(req_, [self = shared_from_this()](Response res) {
+      // Inline when answered on this strand; posted back when from another thread.
+      net::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        bool keep_alive = self->parser_->get().keep_alive() && !self->stopping_ && !self->server_->draining.load();
+        self->Reply(std::move(res), keep_alive);
+      });
+    });
   }
 
   void Reject(int status, std::string_view code, const std::string& message) {
@@ -173,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* const server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Request req_;  // the request being served
   http::response<http::string_body> res_;
   std::string remote_;
   char drain_[4096];

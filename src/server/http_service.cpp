@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
 
 #include "server/json_text.h"
 #include "server/trace.h"
@@ -52,6 +53,13 @@ Status HttpService::AddRoute(std::string method, std::string pattern, Scope scop
   return Status::Ok();
 }
 
+Status HttpService::AddAsyncRoute(std::string method, std::string pattern, Scope scope, AsyncHandler handler) {
+  std::string m = method, p = pattern;
+  NBA_RETURN_IF_ERROR(router_.Add(std::move(method), std::move(pattern), scope, std::move(handler)));
+  stats_.push_back(NewStats(m, p));
+  return Status::Ok();
+}
+
 Response HttpService::Ready() const {
   std::vector<std::string> failures = readiness_.Failures();
   if (failures.empty()) return Response::Json(200, "{\"status\":\"ready\"}");
@@ -60,19 +68,46 @@ Response HttpService::Ready() const {
   return ErrorResponse(503, "not_ready", reasons);
 }
 
-Response HttpService::Handle(Request& req) {
-  auto start = std::chrono::steady_clock::now();
-  std::string_view traceparent = req.Header("traceparent");
-  if (!ParseTraceparent(traceparent, &req.request_id)) {
-    traceparent = {};
-    req.request_id = NewRequestId();
-  }
+// What one request carries from admission to its response; shared by the
+// Responder, which may outlive HandleAsync.
+struct HttpService::Call {
+  std::chrono::steady_clock::time_point start;
+  std::string_view traceparent;
   const Route* route = nullptr;
   Principal principal;
-  Response res = Dispatch(req, &route, &principal);
-  res = Finish(req, std::move(res), route, traceparent, start);
-  req.principal = nullptr;  // it lived in this frame
-  return res;
+  Responder done;
+  std::atomic<bool> responded{false};
+};
+
+void HttpService::HandleAsync(Request& req, Responder done) {
+  auto call = std::make_shared<Call>();
+  call->start = std::chrono::steady_clock::now();
+  call->done = std::move(done);
+  call->traceparent = req.Header("traceparent");
+  if (!ParseTraceparent(call->traceparent, &req.request_id)) {
+    call->traceparent = {};
+    req.request_id = NewRequestId();
+  }
+  Responder respond = [this, &req, call](Response res) {
+    if (call->responded.exchange(true)) return;
+    Response out = Finish(req, std::move(res), call->route, call->traceparent, call->start);
+    req.principal = nullptr;  // it lives in `call`
+    call->done(std::move(out));
+  };
+  Response early;
+  if (!Admit(req, call.get(), &early)) return respond(std::move(early));
+  try {
+    call->route->handler(req, respond);
+  } catch (const std::exception& e) {
+    respond(ErrorResponse(500, "internal", std::string("internal error: ") + e.what()));
+  }
+}
+
+Response HttpService::Handle(Request& req) {
+  auto result = std::make_shared<std::promise<Response>>();
+  std::future<Response> future = result->get_future();
+  HandleAsync(req, [result](Response res) { result->set_value(std::move(res)); });
+  return future.get();
 }
 
 Response HttpService::Reject(Request& req, int status, std::string_view code, std::string_view message) {
@@ -81,31 +116,35 @@ Response HttpService::Reject(Request& req, int status, std::string_view code, st
   return Finish(req, ErrorResponse(status, code, message), nullptr, {}, start);
 }
 
-Response HttpService::Dispatch(Request& req, const Route** route, Principal* principal) {
+bool HttpService::Admit(Request& req, Call* call, Response* early) {
+  auto reject = [early](Response r) {
+    *early = std::move(r);
+    return false;
+  };
   std::string_view target = req.target;
   size_t q = target.find('?');
   req.path = target.substr(0, q);
-  if (!req.path.starts_with('/')) return ErrorResponse(400, "bad_request", "request target must start with '/'");
+  if (!req.path.starts_with('/')) return reject(ErrorResponse(400, "bad_request", "request target must start with '/'"));
   if (q != std::string_view::npos) {
     Status s = ParseQuery(target.substr(q + 1), &req.query);
-    if (!s.ok()) return ErrorResponse(400, "bad_request", s.message(), "query");
+    if (!s.ok()) return reject(ErrorResponse(400, "bad_request", s.message(), "query"));
   }
   // A preflight matches no method, so `allow` lists every method of the path.
   Router::Match match;
   Status s = router_.Find(CorsPolicy::IsPreflight(req) ? "" : req.method, req.path, &match);
-  if (!s.ok()) return ErrorResponse(400, "bad_request", s.message(), "path");
+  if (!s.ok()) return reject(ErrorResponse(400, "bad_request", s.message(), "path"));
   if (CorsPolicy::IsPreflight(req)) {
-    if (match.allow.empty()) return ErrorResponse(404, "not_found", "no route for " + req.path);
-    return cors_.Preflight(req, match.allow);
+    if (match.allow.empty()) return reject(ErrorResponse(404, "not_found", "no route for " + req.path));
+    return reject(cors_.Preflight(req, match.allow));
   }
   if (match.route == nullptr) {
-    if (match.allow.empty()) return ErrorResponse(404, "not_found", "no route for " + req.path);
+    if (match.allow.empty()) return reject(ErrorResponse(404, "not_found", "no route for " + req.path));
     Response r = ErrorResponse(405, "method_not_allowed", std::string(req.method) + " is not allowed on " +
                                                               req.path + " (allowed: " + match.allow + ")");
     r.headers.emplace_back("Allow", match.allow);
-    return r;
+    return reject(std::move(r));
   }
-  *route = match.route;
+  call->route = match.route;
   req.path_params = std::move(match.params);
 
   if (match.route->scope != Scope::kNone) {
@@ -113,26 +152,22 @@ Response HttpService::Dispatch(Request& req, const Route** route, Principal* pri
     if (auth.outcome != Authenticator::Outcome::kOk) {
       Response r = ErrorResponse(401, "unauthorized", auth.reason);
       r.headers.emplace_back("WWW-Authenticate", auth_.Challenge());
-      return r;
+      return reject(std::move(r));
     }
     if (!auth.principal.Has(match.route->scope)) {
-      return ErrorResponse(403, "forbidden",
-                           "credential '" + auth.principal.name + "' lacks scope '" +
-                               std::string(ScopeName(match.route->scope)) + "'");
+      return reject(ErrorResponse(403, "forbidden",
+                                  "credential '" + auth.principal.name + "' lacks scope '" +
+                                      std::string(ScopeName(match.route->scope)) + "'"));
     }
-    *principal = std::move(auth.principal);
-    req.principal = principal;
-    if (int wait = limiter_.Acquire(principal->name); wait > 0) {
-      Response r = ErrorResponse(429, "rate_limited", "rate limit exceeded for '" + principal->name + "'");
+    call->principal = std::move(auth.principal);
+    req.principal = &call->principal;
+    if (int wait = limiter_.Acquire(call->principal.name); wait > 0) {
+      Response r = ErrorResponse(429, "rate_limited", "rate limit exceeded for '" + call->principal.name + "'");
       r.headers.emplace_back("Retry-After", std::to_string(wait));
-      return r;
+      return reject(std::move(r));
     }
   }
-  try {
-    return match.route->handler(req);
-  } catch (const std::exception& e) {
-    return ErrorResponse(500, "internal", std::string("internal error: ") + e.what());
-  }
+  return true;
 }
 
 Response HttpService::Finish(Request& req, Response res, const Route* route, std::string_view traceparent,

@@ -5,7 +5,9 @@
 //   rate limit (429) -> handler (exceptions become 500) ->
 //   CORS and id headers -> metrics and access log.
 // It also serves GET /healthz, /readyz and /metrics. Routes are added before
-// the server starts; Handle is then safe from any number of threads.
+// the server starts; Handle and HandleAsync are then safe from any number of
+// threads. Metrics and the access log see an async route's latency up to its
+// response.
 #pragma once
 
 #include <array>
@@ -35,11 +37,17 @@ class HttpService {
 
   // `scope` kNone makes the route public. Fails on a malformed or duplicate pattern.
   Status AddRoute(std::string method, std::string pattern, Scope scope, Handler handler);
+  // A route whose handler answers later through its Responder (see AsyncHandler).
+  Status AddAsyncRoute(std::string method, std::string pattern, Scope scope, AsyncHandler handler);
 
   MetricsRegistry& metrics() { return metrics_; }
   Readiness& readiness() { return readiness_; }
 
   // Serves one parsed request; fills its path, query, params, id and principal.
+  // `done` receives the response, on the thread that responded; `req` must
+  // stay alive until then.
+  void HandleAsync(Request& req, Responder done);
+  // HandleAsync, waiting for the response.
   Response Handle(Request& req);
 
   // Answers a request the transport could not parse (400, 413, 431), still
@@ -55,7 +63,10 @@ class HttpService {
 
   explicit HttpService(const ServerConfig& config);
   std::unique_ptr<RouteStats> NewStats(const std::string& method, const std::string& route);
-  Response Dispatch(Request& req, const Route** route, Principal* principal);
+  struct Call;
+  // Routing, authentication and rate limit: false with *early set when the
+  // request is answered before reaching a handler.
+  bool Admit(Request& req, Call* call, Response* early);
   Response Finish(Request& req, Response res, const Route* route, std::string_view traceparent,
                   std::chrono::steady_clock::time_point start);
   Response Ready() const;

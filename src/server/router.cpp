@@ -11,6 +11,11 @@ static bool IsParam(std::string_view segment) {
 }
 
 Status Router::Add(std::string method, std::string pattern, Scope scope, Handler handler) {
+  return Add(std::move(method), std::move(pattern), scope,
+             AsyncHandler([h = std::move(handler)](const Request& req, Responder respond) { respond(h(req)); }));
+}
+
+Status Router::Add(std::string method, std::string pattern, Scope scope, AsyncHandler handler) {
   if (method.empty()) return Status::InvalidArgument("route " + pattern + ": empty method");
   if (!pattern.starts_with('/')) {
     return Status::InvalidArgument("route " + pattern + ": pattern must start with '/'");

@@ -18,7 +18,7 @@ struct Route {
   std::string method;   // "GET", "POST", ...
   std::string pattern;  // as registered; also the metrics / access log label
   Scope scope;          // what the caller's credential must allow
-  Handler handler;
+  AsyncHandler handler;  // sync handlers are wrapped to respond at once
   size_t id;            // dense index in registration order
   std::vector<std::string> segments;  // "{name}" marks a parameter
 };
@@ -32,6 +32,7 @@ class Router {
   };
 
   // Fails on a malformed pattern or a method + pattern already registered.
+  Status Add(std::string method, std::string pattern, Scope scope, AsyncHandler handler);
   Status Add(std::string method, std::string pattern, Scope scope, Handler handler);
 
   // Fills `m` for a raw (still percent-encoded) path. Fails only on bad

@@ -294,5 +294,70 @@ TEST(GracefulShutdownTest, SigtermStartsShutdown) {
   EXPECT_EQ(TestConnection(ts.port).connect_errno(), ECONNREFUSED);
 }
 
+// One io thread: while the async route waits on another thread, the io
+// thread keeps serving; the answer then comes from that thread with the
+// request's body still intact.
+TEST(AsyncRouteTest, AnsweredFromAnotherThreadWhileIoThreadServesOthers) {
+  ServerConfig config = TestConfig();
+  config.threads = 1;
+  TestServer ts(config);
+  std::promise<Responder> pending;
+  std::string seen_body, seen_param;
+  ASSERT_TRUE(ts.service
+                  ->AddAsyncRoute("POST", "/later/{id}", Scope::kNone,
+                                  [&](const Request& req, Responder respond) {
+                                    std::thread([&req, &seen_body, &seen_param, respond] {
+                                      seen_body = std::string(req.body);
+                                      seen_param = *req.PathParam("id");
+                                      respond(Response::Text(202, "done " + seen_param));
+                                      respond(Response::Text(500, "ignored second answer"));
+                                    }).detach();
+                                  })
+                  .ok());
+  ASSERT_TRUE(ts.service
+                  ->AddAsyncRoute("GET", "/held", Scope::kNone,
+                                  [&](const Request&, Responder respond) { pending.set_value(respond); })
+                  .ok());
+  ts.Start();
+
+  TestConnection held(ts.port);
+  held.Send(Get("/held"));
+  Responder respond_held = pending.get_future().get();
+  EXPECT_EQ(Call(ts.port, Get("/healthz")).status, 200);
+
+  TestConnection c(ts.port);
+  c.Send(Post("/later/x%201", "payload"));
+  HttpReply r;
+  ASSERT_TRUE(c.Read(&r));
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "done x 1");
+  EXPECT_EQ(seen_body, "payload");
+  c.Send(Post("/later/2", "again"));  // the connection is kept alive
+  ASSERT_TRUE(c.Read(&r));
+  EXPECT_EQ(r.body, "done 2");
+
+  std::thread([respond_held] { respond_held(Response::Text(200, "released")); }).join();
+  ASSERT_TRUE(held.Read(&r));
+  EXPECT_EQ(r.body, "released");
+  std::string metrics = Call(ts.port, Get("/metrics")).body;
+  EXPECT_NE(metrics.find("route=\"/later/{id}\",status=\"202\"} 2"), std::string::npos) << metrics;
+}
+
+TEST(AsyncRouteTest, HandleWaitsForAnAsyncAnswer) {
+  TestServer ts(TestConfig());
+  ASSERT_TRUE(ts.service
+                  ->AddAsyncRoute("GET", "/a", Scope::kNone,
+                                  [](const Request&, Responder respond) {
+                                    std::thread([respond] { respond(Response::Text(200, "async")); }).detach();
+                                  })
+                  .ok());
+  Request req;
+  req.method = "GET";
+  req.target = "/a";
+  Response res = ts.service->Handle(req);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "async");
+}
+
 }  // namespace
 }  // namespace nba

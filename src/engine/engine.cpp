@@ -1,0 +1,174 @@
+#include "engine/engine.h"
+
+#include <cblas.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "ingest/replay.h"
+#include "catalog/catalog_routes.h"
+#include "recommend/flags.h"
+
+namespace nba {
+
+namespace fs = std::filesystem;
+
+std::string Engine::DataPath(const std::string& name) const {
+  fs::path p(name);
+  return p.is_absolute() ? name : (fs::path(config_.data_dir) / p).string();
+}
+
+Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
+  // Each request runs its forward pass on its own io thread: BLAS must not
+  // start threads of its own on top.
+  openblas_set_num_threads(1);
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  if (ec) return Status::IOError("data_dir " + config.data_dir + ": " + ec.message());
+
+  std::unique_ptr<Engine> e(new Engine(config));
+  NBA_RETURN_IF_ERROR(HttpService::Create(config, &e->service_));
+
+  EventLogOptions log_options;
+  log_options.dir = e->DataPath("events");
+  NBA_RETURN_IF_ERROR(EventLog::Open(log_options, &e->event_log_));
+  const RecoveryReport& recovery = e->event_log_->recovery();
+  if (recovery.bytes_cut > 0)
+    std::fprintf(stderr, "event log: cut a torn tail of %llu bytes: %s\n",
+                 static_cast<unsigned long long>(recovery.bytes_cut), recovery.detail.c_str());
+
+  MemoryFeatureStoreOptions store_options;
+  store_options.max_events = static_cast<size_t>(config.serving.feature_max_events);
+  e->features_ = std::make_unique<MemoryFeatureStore>(store_options);
+  RebuildReport rebuilt;
+  NBA_RETURN_IF_ERROR(RebuildFeatures(e->DataPath("features.snap"), *e->event_log_, e->features_.get(), &rebuilt));
+  std::fprintf(stderr, "feature store: %zu users (snapshot %s, %llu log records replayed)\n",
+               e->features_->num_users(), rebuilt.snapshot_loaded ? "loaded" : "absent",
+               static_cast<unsigned long long>(rebuilt.replayed));
+
+  IngestOptions ingest_options;
+  ingest_options.workers = config.serving.ingest_workers;
+  e->ingest_ = std::make_unique<IngestService>(ingest_options, e->event_log_.get(), e->features_.get());
+  NBA_RETURN_IF_ERROR(e->ingest_->Register(e->service_.get()));
+
+  NBA_RETURN_IF_ERROR(Catalog::Open(e->DataPath("catalog"), &e->catalog_));
+  NBA_RETURN_IF_ERROR(AddCatalogRoutes(e->catalog_.get(), e->service_.get()));
+
+  NBA_RETURN_IF_ERROR(ModelRegistry::Open(config.serving.registry_dir, &e->registry_));
+  NBA_RETURN_IF_ERROR(ModelManager::Open(e->registry_.get(), &e->service_->metrics(), &e->models_));
+  NBA_RETURN_IF_ERROR(e->models_->AddRoutes(e->service_.get()));
+
+  AuditLogOptions audit_options;
+  audit_options.path = e->DataPath(config.serving.audit_log);
+  NBA_RETURN_IF_ERROR(AuditLog::Open(audit_options, &e->audit_));
+
+  RecommendFlags flags;
+  NBA_RETURN_IF_ERROR(RecommendFlags::FromConfig(config, &flags));
+  RecommenderOptions rec_options;
+  rec_options.cache_entries = static_cast<size_t>(config.serving.cache_entries);
+  rec_options.time_budget_ms = config.serving.time_budget_ms;
+  rec_options.trending.half_life_hours = config.serving.trending_half_life_hours;
+  e->recommender_ = std::make_unique<Recommender>(rec_options, flags, e->catalog_.get(), e->models_.get(),
+                                                  e->features_.get(), e->audit_.get(), &e->service_->metrics());
+  NBA_RETURN_IF_ERROR(e->recommender_->AddRoutes(e->service_.get()));
+  Recommender* rec = e->recommender_.get();
+  e->ingest_->AddListener([rec](const std::string& user, const UserEvent& event) { rec->OnEvent(user, event); });
+
+  e->server_ = std::make_unique<HttpServer>(e->config_, e->service_.get());
+  Engine* self = e.get();
+  e->server_->OnShutdown([self] { self->Close(); });
+  *out = std::move(e);
+  return Status::Ok();
+}
+
+Engine::~Engine() {
+  if (started_) {
+    server_->Shutdown();
+    Wait();
+  }
+}
+
+Status Engine::Start() {
+  NBA_RETURN_IF_ERROR(server_->Start());
+  started_ = true;
+  if (config_.serving.snapshot_interval_s > 0) snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
+  return Status::Ok();
+}
+
+void Engine::Wait() {
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    if (closed_) return;
+  }
+  server_->Wait();
+}
+
+void Engine::SnapshotLoop() {
+  std::unique_lock<std::mutex> lock(snapshot_mu_);
+  while (!closing_) {
+    if (snapshot_cv_.wait_for(lock, std::chrono::seconds(config_.serving.snapshot_interval_s),
+                              [this] { return closing_; }))
+      break;
+    lock.unlock();
+    Status s = ingest_->Snapshot(DataPath("features.snap"));
+    if (!s.ok()) std::fprintf(stderr, "feature snapshot failed: %s\n", s.ToString().c_str());
+    lock.lock();
+  }
+}
+
+// Runs once every connection is closed: nothing can ingest any more.
+void Engine::Close() {
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    closing_ = true;
+  }
+  snapshot_cv_.notify_all();
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  ingest_->Stop();
+  Status s = ingest_->Snapshot(DataPath("features.snap"));
+  if (!s.ok()) std::fprintf(stderr, "feature snapshot at shutdown failed: %s\n", s.ToString().c_str());
+  audit_->Close();
+  event_log_->Close();
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  closed_ = true;
+}
+
+Status Engine::Serve(const std::string& config_path) {
+  // SIGHUP is taken by a watcher thread; block it before any thread starts
+  // so that no other thread receives it.
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+  NBA_RETURN_IF_ERROR(Start());
+  server_->ShutdownOnSignals();
+  std::fprintf(stderr, "nba serve: listening on %s:%d\n", config_.address.c_str(), port());
+
+  std::thread reloader([this, hup, config_path] {
+    const timespec tick{0, 200 * 1000 * 1000};
+    while (true) {
+      {
+        std::lock_guard<std::mutex> lock(snapshot_mu_);
+        if (closing_) return;
+      }
+      if (sigtimedwait(&hup, nullptr, &tick) != SIGHUP) continue;
+      ServerConfig reloaded;
+      RecommendFlags flags;
+      Status s = LoadConfig(config_path, ProcessEnvironment(), &reloaded);
+      if (s.ok()) s = RecommendFlags::FromConfig(reloaded, &flags);
+      if (!s.ok()) {
+        std::fprintf(stderr, "SIGHUP: config not reloaded: %s\n", s.ToString().c_str());
+        continue;
+      }
+      recommender_->SetFlags(flags);
+      std::fprintf(stderr, "SIGHUP: feature flags reloaded from %s\n",
+                   config_path.empty() ? "the environment" : config_path.c_str());
+    }
+  });
+  Wait();
+  reloader.join();
+  return Status::Ok();
+}
+
+}  // namespace nba
