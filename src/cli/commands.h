@@ -28,5 +28,6 @@ void AddTrainCommand(CLI::App& app);     // train_command.cpp
 void AddEvalCommand(CLI::App& app);      // eval_command.cpp
 void AddModelsCommand(CLI::App& app);    // models_command.cpp
 void AddServeCommand(CLI::App& app);     // serve_command.cpp
+void AddDemoCommand(CLI::App& app);      // demo_command.cpp
 
 }  // namespace nba::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   nba::cli::AddEvalCommand(app);
   nba::cli::AddModelsCommand(app);
   nba::cli::AddServeCommand(app);
+  nba::cli::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,17 +1,11 @@
 // nba train: import a dataset, fit SASRec, evaluate on the held-out test
 // split beside a popularity baseline, and register the model artefact.
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <fstream>
 
 #include "cli/commands.h"
 #include "cli/dataset_flags.h"
-#include "cli/metrics_table.h"
-#include "eval/evaluator.h"
-#include "eval/popularity.h"
-#include "model/torch_scorer.h"
-#include "model/trainer.h"
+#include "cli/training_run.h"
 #include "registry/artefact.h"
 #include "registry/registry.h"
 #include "registry/sha256.h"
@@ -31,78 +25,20 @@ struct TrainFlags {
   bool promote = false;
 };
 
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
-
 void Run(TrainFlags& f) {
   Dataset data;
   CheckOk(f.data.Load(&data));
   Split split;
   CheckOk(f.data.MakeSplit(data, &split));
-
-  f.model.num_items = static_cast<int64_t>(data.num_items());
-  CheckOk(f.model.Validate());
-  SasRec model(f.model);
-  std::fprintf(stderr, "training SASRec (%s, %s loss) on %zu users, %zu items; %zu validation cases\n",
-               f.model.layout.c_str(), f.train.loss.c_str(), data.num_users(), data.num_items(),
-               split.valid.size());
-  TrainResult result;
-  CheckOk(Train(split, f.train, model, [](const EpochLog& log) {
-    std::fprintf(stderr, "epoch %3lld/%lld  loss %.4f  %.1fs  eta %.0fs", static_cast<long long>(log.epoch),
-                 static_cast<long long>(log.epochs), log.loss, log.seconds, log.eta_seconds);
-    if (log.evaluated)
-      std::fprintf(stderr, "  valid ndcg@10 %.4f hr@10 %.4f  best %.4f @%lld", log.valid_ndcg10,
-                   log.valid_hr10, log.best_ndcg10, static_cast<long long>(log.best_epoch));
-    std::fprintf(stderr, "\n");
-  }, &result));
-
-  // The test split is looked at once, here, after training chose its weights.
-  EvalOptions opts;
-  opts.full = opts.sampled = true;
-  TorchScorer scorer(model);
-  EvalResult test;
-  CheckOk(Evaluate(scorer, split.test, opts, &test));
-  std::unique_ptr<PopularityScorer> popularity;
-  CheckOk(PopularityScorer::Build(data.num_items(), split.train, &popularity));
-  EvalResult pop;
-  CheckOk(Evaluate(*popularity, split.test, opts, &pop));
-
-  PrintMetricsTable(f.data.Describe() + " — test split, " + std::to_string(split.test.size()) +
-                        " cases, seen items excluded from full ranking",
-                    test, pop);
-  std::printf("\nbest epoch %lld of %lld; %.1f s/epoch; %.0f s to best; %.0f s total; peak RSS %.0f MiB\n",
-              static_cast<long long>(result.best_epoch), static_cast<long long>(result.epochs_run),
-              result.seconds_per_epoch, result.seconds_to_best, result.train_seconds, PeakRssMiB());
-
-  nlohmann::json metrics = {
-      {"dataset", f.data.Describe()},
-      {"valid_ndcg@10", result.best_valid_ndcg10},
-      {"test", test.ToJson()},
-      {"popularity", pop.ToJson()},
-      {"train", {{"epochs", result.epochs_run},
-                 {"best_epoch", result.best_epoch},
-                 {"seconds", result.train_seconds},
-                 {"seconds_to_best", result.seconds_to_best},
-                 {"seconds_per_epoch", result.seconds_per_epoch},
-                 {"peak_rss_mib", PeakRssMiB()},
-                 {"config", f.train.ToJson()}}}};
+  TrainingRun run{f.model, f.train, f.data.Describe(), ""};
+  CheckOk(Sha256File(f.data.path, &run.data_sha256));
+  Artefact artefact;
+  CheckOk(RunTraining(data, split, &run, &artefact));
   if (!f.metrics_json.empty()) {
     std::ofstream out(f.metrics_json);
-    out << nlohmann::json{{"metrics", metrics}, {"model", f.model.ToJson()}}.dump(2) << "\n";
+    out << nlohmann::json{{"metrics", artefact.metrics}, {"model", artefact.config}}.dump(2) << "\n";
     if (!out) CheckOk(Status::IOError(f.metrics_json + ": cannot write"));
   }
-
-  Artefact artefact;
-  artefact.config = f.model.ToJson();
-  artefact.weights = model->ExportWeights();
-  artefact.items = data.items;
-  artefact.metrics = metrics;
-  std::string sha;
-  CheckOk(Sha256File(f.data.path, &sha));
-  artefact.data = DataFingerprint(sha, data);
   if (!f.out_dir.empty()) {
     CheckOk(SaveArtefact(f.out_dir, artefact));
     std::printf("model written to %s\n", f.out_dir.c_str());

@@ -43,6 +43,7 @@ class Engine {
   HttpService& service() { return *service_; }
   Recommender& recommender() { return *recommender_; }
   ModelManager& models() { return *models_; }
+  Catalog& catalog() { return *catalog_; }
 
  private:
   explicit Engine(const ServerConfig& config) : config_(config) {}

@@ -1,5 +1,7 @@
 #include "model/trainer.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <random>
 
 #include "eval/evaluator.h"
+#include "model/softmax_loss.h"
 #include "model/torch_scorer.h"
 
 namespace nba {
@@ -86,10 +89,7 @@ torch::Tensor Loss(SasRec& model, const Batch& batch, const TrainConfig& config)
   auto target = batch.targets.index({mask});   // [N]
   const auto& table = model->item_emb->weight;  // [I + 1, d]
   const int64_t num_items = model->config.num_items;
-  if (config.loss == "ce") {
-    auto logits = torch::matmul(h, table.narrow(0, 1, num_items).t());
-    return torch::nn::functional::cross_entropy(logits, target - 1);
-  }
+  if (config.loss == "ce") return FullSoftmaxLoss(h, table, target);
   if (config.loss == "bce") {
     auto neg = torch::randint(1, num_items + 1, target.sizes(), torch::kLong);
     auto pos_logit = (h * table.index_select(0, target)).sum(-1);
@@ -179,7 +179,10 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
     return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
   if (split.valid.empty()) return Status::InvalidArgument("train: no validation cases (users need 3+ events)");
+  // OpenBLAS keeps its own thread pool beside libtorch's; left at its default
+  // it spins on every core and slows each product when cores are busy.
   torch::set_num_threads(std::max(1, config.threads));
+  openblas_set_num_threads(std::max(1, config.threads));
 
   std::vector<EvalCase> valid = split.valid;
   if (config.max_valid_cases > 0 && valid.size() > static_cast<size_t>(config.max_valid_cases)) {

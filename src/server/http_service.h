@@ -40,6 +40,10 @@ class HttpService {
   // A route whose handler answers later through its Responder (see AsyncHandler).
   Status AddAsyncRoute(std::string method, std::string pattern, Scope scope, AsyncHandler handler);
 
+  // The registered routes (method, pattern, scope) in registration order,
+  // e.g. to check the API document docs/openapi.yaml against what is served.
+  const std::vector<std::unique_ptr<Route>>& routes() const { return router_.routes(); }
+
   MetricsRegistry& metrics() { return metrics_; }
   Readiness& readiness() { return readiness_; }
 

@@ -1,0 +1,80 @@
+#include "cli/training_run.h"
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+#include "cli/metrics_table.h"
+#include "eval/evaluator.h"
+#include "eval/popularity.h"
+#include "model/torch_scorer.h"
+
+namespace nba::cli {
+
+namespace {
+
+double PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+void PrintEpoch(const EpochLog& log) {
+  std::fprintf(stderr, "epoch %3lld/%lld  loss %.4f  %.1fs  eta %.0fs", static_cast<long long>(log.epoch),
+               static_cast<long long>(log.epochs), log.loss, log.seconds, log.eta_seconds);
+  if (log.evaluated)
+    std::fprintf(stderr, "  valid ndcg@10 %.4f hr@10 %.4f  best %.4f @%lld", log.valid_ndcg10, log.valid_hr10,
+                 log.best_ndcg10, static_cast<long long>(log.best_epoch));
+  std::fprintf(stderr, "\n");
+}
+
+}  // namespace
+
+Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Artefact* artefact) {
+  run->model.num_items = static_cast<int64_t>(data.num_items());
+  NBA_RETURN_IF_ERROR(run->model.Validate());
+  SasRec model(run->model);
+  std::fprintf(stderr, "training SASRec (%s, %s loss) on %zu users, %zu items; %zu validation cases\n",
+               run->model.layout.c_str(), run->train.loss.c_str(), data.num_users(), data.num_items(),
+               split.valid.size());
+  TrainResult result;
+  NBA_RETURN_IF_ERROR(Train(split, run->train, model, PrintEpoch, &result));
+
+  // The test split is looked at once, here, after training chose its weights.
+  EvalOptions opts;
+  opts.full = opts.sampled = true;
+  TorchScorer scorer(model);
+  EvalResult test;
+  NBA_RETURN_IF_ERROR(Evaluate(scorer, split.test, opts, &test));
+  std::unique_ptr<PopularityScorer> popularity;
+  NBA_RETURN_IF_ERROR(PopularityScorer::Build(data.num_items(), split.train, &popularity));
+  EvalResult pop;
+  NBA_RETURN_IF_ERROR(Evaluate(*popularity, split.test, opts, &pop));
+
+  PrintMetricsTable(run->data_description + " — test split, " + std::to_string(split.test.size()) +
+                        " cases, seen items excluded from full ranking",
+                    test, pop);
+  std::printf("\nbest epoch %lld of %lld; %.1f s/epoch; %.0f s to best; %.0f s total; peak RSS %.0f MiB\n",
+              static_cast<long long>(result.best_epoch), static_cast<long long>(result.epochs_run),
+              result.seconds_per_epoch, result.seconds_to_best, result.train_seconds, PeakRssMiB());
+
+  artefact->config = run->model.ToJson();
+  artefact->weights = model->ExportWeights();
+  artefact->items = data.items;
+  artefact->data = DataFingerprint(run->data_sha256, data);
+  artefact->metrics = {{"dataset", run->data_description},
+                       {"valid_ndcg@10", result.best_valid_ndcg10},
+                       {"test", test.ToJson()},
+                       {"popularity", pop.ToJson()},
+                       {"train",
+                        {{"epochs", result.epochs_run},
+                         {"best_epoch", result.best_epoch},
+                         {"seconds", result.train_seconds},
+                         {"seconds_to_best", result.seconds_to_best},
+                         {"seconds_per_epoch", result.seconds_per_epoch},
+                         {"peak_rss_mib", PeakRssMiB()},
+                         {"config", run->train.ToJson()}}}};
+  return Status::Ok();
+}
+
+}  // namespace nba::cli

@@ -1,0 +1,76 @@
+// The `nba` binary's exit codes and messages for its everyday mistakes: a
+// failing command ends with a non-zero code and one line saying what and why.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "nba_process.h"
+
+namespace nba::testing {
+namespace {
+
+TEST(CliTest, NoSubcommandFailsWithAMessage) {
+  NbaResult r = RunNba({});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("subcommand"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, UnknownFlagFailsNamingIt) {
+  NbaResult r = RunNba({"--frobnicate"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--frobnicate"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ImportOfAMissingFileFailsWithOneLineNamingIt) {
+  ScratchDir dir;
+  const std::string missing = dir.File("no-such-events.tsv");
+  NbaResult r = RunNba({"import", "--input", missing});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ImportOfASmallTsvPrintsTheReport) {
+  ScratchDir dir;
+  const std::string tsv = dir.Write("events.tsv",
+                                    "user_id\titem_id\tts\tevent\n"
+                                    "u1\ta\t1\tview\n"
+                                    "u1\tb\t2\tpurchase\n"
+                                    "u2\ta\t3\tview\n"
+                                    "u2\tc\t4\tclick\n");
+  NbaResult r = RunNba({"import", "--input", tsv, "--out", dir.File("out.tsv")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("users"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("items"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wrote " + dir.File("out.tsv")), std::string::npos) << r.out;
+  EXPECT_NE(dir.Read("out.tsv").find("user_id\titem_id\tts\tevent"), std::string::npos);
+}
+
+TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
+  ScratchDir dir;
+  const std::string config = dir.Write("nba.yaml", "server:\n  prot: 8080\n");
+  NbaResult r = RunNba({"serve", "--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("server.prot"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nba.yaml:2"), std::string::npos) << "the line of the key: " << r.err;
+}
+
+TEST(CliTest, ServeWithAnOutOfRangeValueFailsNamingTheKey) {
+  ScratchDir dir;
+  const std::string config = dir.Write("nba.yaml", "server:\n  port: 99999\n");
+  NbaResult r = RunNba({"serve", "--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("server.port"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ModelsListOfAMissingRegistryFailsWithOneLine) {
+  NbaResult r = RunNba({"models", "list", "--registry", "/nonexistent/registry"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/registry"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace nba::testing
