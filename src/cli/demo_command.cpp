@@ -54,8 +54,43 @@ Item ToCatalogItem(const CatalogItem& c) {
   return item;
 }
 
+// Sends the shop's history through the engine's own routes (validation, event
+// log, feature store, trending), as the shop's site would have, so that its
+// users have histories and the fallback has popularity.
+Status ReplayShop(const SyntheticShop& shop, const std::string& admin_key, HttpService* service) {
+  auto send = [&](const char* method, const std::string& target, const std::string& body) {
+    Request req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.headers = {{"X-API-Key", admin_key}, {"Content-Type", "application/json"}};
+    req.remote_address = "127.0.0.1:0";
+    return service->Handle(req);
+  };
+  for (size_t u = 0; u < shop.users.size(); ++u) {
+    const ShopUser& user = shop.users[u];
+    nlohmann::json profile = {{"age", user.age}, {"country", user.country}, {"consent", true}};
+    Response r = send("PUT", "/v1/users/" + user.id, profile.dump());
+    if (r.status != 200) return Status::Corruption("demo: profile of " + user.id + " refused: " + r.body);
+    nlohmann::json batch = nlohmann::json::array();
+    for (const Interaction& e : shop.events.sequences[u])
+      batch.push_back({{"user_id", user.id},
+                       {"item_id", shop.events.items.External(e.item)},
+                       {"event_type", EventTypeName(e.type)},
+                       {"timestamp", e.ts}});
+    if (batch.empty()) continue;
+    r = send("POST", "/v1/events", batch.dump());
+    if (r.status != 200) return Status::Corruption("demo: events of " + user.id + " refused: " + r.body);
+  }
+  return Status::Ok();
+}
+
 void Run(const DemoFlags& f) {
   namespace fs = std::filesystem;
+  // Each demo starts afresh; refuse to wipe a folder that is not a demo's.
+  if (fs::exists(f.dir) && !fs::is_empty(f.dir) && !fs::exists(fs::path(f.dir) / "shop"))
+    throw CommandFailed("demo: " + f.dir + " exists and is not a demo folder; choose another --dir", 1);
+  fs::remove_all(f.dir);
   ShopOptions shop_options;
   shop_options.users = f.users;
   shop_options.items = f.items;
@@ -66,6 +101,7 @@ void Run(const DemoFlags& f) {
   CheckOk(WriteShop(shop, shop_dir));
   std::printf("generated a shop of %zu items, %zu users and %zu events in %s\n", shop.items.size(),
               shop.users.size(), shop.events.num_events(), shop_dir.c_str());
+  std::fflush(stdout);
 
   TrainingRun run;
   run.model.hidden = 32;
@@ -103,14 +139,19 @@ void Run(const DemoFlags& f) {
   for (const CatalogItem& c : shop.items) items.push_back(ToCatalogItem(c));
   CheckOk(engine->catalog().Put(items));
 
-  std::printf("\nserving on http://127.0.0.1:%d\n  demo shop:   http://127.0.0.1:%d/demo\n", f.port, f.port);
+  CheckOk(engine->Serve("", [&] {
+    std::printf("replaying the shop's history into the engine...\n");
+    std::fflush(stdout);
+    NBA_RETURN_IF_ERROR(ReplayShop(shop, admin_key, &engine->service()));
+    std::printf("\nserving on http://127.0.0.1:%d\n  demo shop:   http://127.0.0.1:%d/demo\n", f.port, f.port);
   std::printf("  shop key:    %s   (ingest, recommend)\n  admin key:   %s   (all scopes)\n", shop_key.c_str(),
               admin_key.c_str());
   std::printf("  try:         curl -H 'X-API-Key: %s' 'http://127.0.0.1:%d/v1/recommendations?user_id=%s&k=5'\n",
               shop_key.c_str(), f.port, shop.users.front().id.c_str());
-  std::printf("Ctrl-C stops it.\n");
-  std::fflush(stdout);
-  CheckOk(engine->Serve(""));
+    std::printf("Ctrl-C stops it.\n");
+    std::fflush(stdout);
+    return Status::Ok();
+  }));
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ void Engine::Close() {
   closed_ = true;
 }
 
-Status Engine::Serve(const std::string& config_path) {
+Status Engine::Serve(const std::string& config_path, const std::function<Status()>& on_started) {
   // SIGHUP is taken by a watcher thread; block it before any thread starts
   // so that no other thread receives it.
   sigset_t hup;
@@ -144,6 +144,8 @@ Status Engine::Serve(const std::string& config_path) {
   NBA_RETURN_IF_ERROR(Start());
   server_->ShutdownOnSignals();
   std::fprintf(stderr, "nba serve: listening on %s:%d\n", config_.address.c_str(), port());
+  Status started = on_started ? on_started() : Status::Ok();
+  if (!started.ok()) server_->Shutdown();
 
   std::thread reloader([this, hup, config_path] {
     const timespec tick{0, 200 * 1000 * 1000};
@@ -168,7 +170,7 @@ Status Engine::Serve(const std::string& config_path) {
   });
   Wait();
   reloader.join();
-  return Status::Ok();
+  return started;
 }
 
 }  // namespace nba

@@ -33,7 +33,9 @@ class Engine {
   // Binds the port and serves until Shutdown() or SIGINT/SIGTERM; then
   // finishes in-flight requests, snapshots the feature store and closes the
   // logs. SIGHUP re-reads `config_path` and applies its feature flags.
-  Status Serve(const std::string& config_path);
+  // `on_started`, when given, runs once the port is open; its error stops
+  // the server and is returned.
+  Status Serve(const std::string& config_path, const std::function<Status()>& on_started = nullptr);
   // Starts serving in the background (tests, demo); port() tells the port.
   Status Start();
   int port() const { return server_->port(); }
