@@ -16,7 +16,8 @@
 // CPU kernels: Debian's OpenBLAS 0.3.21 does not know recent Xeons (e.g.
 // Emerald Rapids) and falls back to its SSE3 "Prescott" kernels, which makes
 // this engine about 2x slower. OpenBLAS reads OPENBLAS_CORETYPE (e.g.
-// "SkylakeX" or "Haswell") only when it loads, so the launcher must set it.
+// "SkylakeX" or "Haswell") only when it loads, so the launcher must set it:
+// `nba` re-executes itself with OPENBLAS_CORETYPE=Haswell (src/cli/blas_setup.h).
 //
 // Input events: the last max_len events of a history are encoded, the oldest
 // kept one at position 0. Items outside [1, num_items] and types outside

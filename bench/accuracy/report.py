@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Turns the metrics JSON of `nba train --metrics-json` runs into
+bench/results/accuracy.md (a table beside the published anchors) and
+accuracy.json.  Usage: report.py OUT_DIR RESULTS_DIR"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+# Published numbers, full ranking with seen items excluded unless noted.
+ANCHORS = {
+    "Beauty": "SASRec as reported 0.0318 / 0.0605; SASRec + sampled softmax 0.0531 / 0.0921; BSARec 0.0611 / 0.1008",
+    "ML-1M-5core": "SASRec (BCE) 0.134; SASRec + full CE 0.1821 / 0.3152; HSTU-large 0.1893 / 0.3294",
+    "Video": "SASRec paper, 100 sampled negatives: 0.5360 / 0.7410",
+}
+TARGETS = {
+    "Beauty": "full NDCG@10 >= 0.052, HR@10 >= 0.09",
+    "ML-1M-5core": "full NDCG@10 >= 0.175",
+    "Video": "sampled-100 NDCG@10 >= 0.53",
+}
+
+
+def pick(metrics):
+    return {"ndcg@10": round(metrics["ndcg@10"], 4), "hr@10": round(metrics["hr@10"], 4)}
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) // (1024 * 1024)
+    return f"{os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}"
+
+
+def main(out_dir, results_dir):
+    results, rows = {}, []
+    for name in ["Beauty", "Video", "ML-1M-5core"]:
+        path = os.path.join(out_dir, name + ".json")
+        if not os.path.exists(path):
+            continue
+        run = json.load(open(path))
+        m, model = run["metrics"], run["model"]
+        train = m["train"]
+        cmd_path = os.path.join(out_dir, name + ".cmd")
+        command = open(cmd_path).read().strip() if os.path.exists(cmd_path) else "?"
+        results[name] = {
+            "full": pick(m["test"]["full"]),
+            "sampled100": pick(m["test"]["sampled"]),
+            "popularity_full": pick(m["popularity"]["full"]),
+            "popularity_sampled100": pick(m["popularity"]["sampled"]),
+            "train_seconds": round(train["seconds"], 1),
+            "seconds_to_best": round(train["seconds_to_best"], 1),
+            "seconds_per_epoch": round(train["seconds_per_epoch"], 2),
+            "epochs": train["epochs"],
+            "best_epoch": train["best_epoch"],
+            "peak_rss_mib": round(train["peak_rss_mib"]),
+            "dataset": m["dataset"],
+            "config": {"model": model, "train": train["config"]},
+            "command": command,
+        }
+        r = results[name]
+        rows.append(f"| {name} | {r['full']['ndcg@10']:.4f} / {r['full']['hr@10']:.4f} "
+                    f"| {r['sampled100']['ndcg@10']:.4f} / {r['sampled100']['hr@10']:.4f} "
+                    f"| {r['popularity_full']['ndcg@10']:.4f} / {r['popularity_full']['hr@10']:.4f} "
+                    f"| {r['seconds_per_epoch']} | {r['best_epoch']} of {r['epochs']} "
+                    f"| {r['seconds_to_best']:.0f} | {r['peak_rss_mib']} | {TARGETS[name]} |")
+    if not results:
+        sys.exit("report: no <dataset>.json in " + out_dir)
+    os.makedirs(results_dir, exist_ok=True)
+    json.dump(results, open(os.path.join(results_dir, "accuracy.json"), "w"), indent=2)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "# Accuracy: SASRec on public datasets",
+        "",
+        f"- machine: {machine()}; no GPU",
+        f"- date: {datetime.date.today().isoformat()}; commit {commit}",
+        "- protocol: leave-one-out (last event test, second-to-last validation); full ranking over all items "
+        "with the user's history excluded; sampled = the SASRec paper's 100 uniform negatives the user never had. "
+        "Test split evaluated once, at the best validation NDCG@10.",
+        "",
+        "| dataset | full NDCG@10 / HR@10 | sampled-100 NDCG@10 / HR@10 | popularity full NDCG@10 / HR@10 "
+        "| s/epoch | best epoch | s to best | peak RSS MiB | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "Published anchors (NDCG@10 / HR@10):",
+        "",
+        *[f"- {k}: {v}" for k, v in ANCHORS.items() if k in results],
+        "",
+        "Commands:",
+        "",
+        *[f"- {k}: `{v['command']}`" for k, v in results.items()],
+        "",
+    ]
+    open(os.path.join(results_dir, "accuracy.md"), "w").write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

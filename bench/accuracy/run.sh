@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Accuracy benchmark: trains and evaluates SASRec on the public datasets of
+# ../shared/datasets (Beauty, Video, ML-1M with items of < 5 events removed),
+# then writes bench/results/accuracy.md and accuracy.json.
+#   bash bench/accuracy/run.sh [Beauty|Video|ML-1M-5core ...]   (default: all)
+# Each run trains until early stopping; runs resume from their checkpoint
+# when interrupted (OUT/<name>-ckpt). Hours on 2 cores for ML-1M.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=${NBA_DATASETS:-../shared/datasets}
+out=${NBA_BENCH_OUT:-bench/accuracy/out}
+nba=${NBA_BINARY:-build/nba}
+[[ -d "$data" ]] || { echo "accuracy: no datasets at $data (set NBA_DATASETS)" >&2; exit 1; }
+mkdir -p "$out"
+
+common=(--loss ce --hidden 64 --ffn-dim 64 --blocks 2 --heads 1 --batch-size 128 --lr 1e-3
+        --epochs 200 --eval-every 2 --patience 5 --threads "${NBA_THREADS:-1}" --no-register --quiet)
+declare -A args=(
+  [Beauty]="--data $data/Beauty.tsv.gz --max-len 50 --dropout 0.5"
+  [Video]="--data $data/Video.tsv.gz --max-len 50 --dropout 0.5"
+  [ML-1M-5core]="--data $data/ML-1M.tsv.gz --min-item-events 5 --max-len 200 --dropout 0.2"
+)
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(Beauty Video ML-1M-5core)
+for name in "${names[@]}"; do
+  [[ -n "${args[$name]:-}" ]] || { echo "accuracy: unknown dataset $name" >&2; exit 1; }
+  resume=()
+  [[ -f "$out/$name-ckpt/state.json" ]] && resume=(--resume)
+  # shellcheck disable=SC2086
+  cmd=("$nba" train ${args[$name]} "${common[@]}" --checkpoint-dir "$out/$name-ckpt"
+       --metrics-json "$out/$name.json" "${resume[@]}")
+  echo "${cmd[*]}" > "$out/$name.cmd"
+  echo "accuracy: $name ..." >&2
+  "${cmd[@]}" > "$out/$name.out" 2> "$out/$name.log"
+done
+python3 bench/accuracy/report.py "$out" bench/results
