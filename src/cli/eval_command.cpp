@@ -53,12 +53,8 @@ void Run(EvalFlags& f) {
   opts.include_seen = f.include_seen;
   opts.seed = f.seed;
   TorchScorer scorer(model);
-  EvalResult result;
-  CheckOk(Evaluate(scorer, split.test, opts, &result));
-  std::unique_ptr<PopularityScorer> popularity;
-  CheckOk(PopularityScorer::Build(data.num_items(), split.train, &popularity));
-  EvalResult pop;
-  CheckOk(Evaluate(*popularity, split.test, opts, &pop));
+  EvalResult result, pop;
+  CheckOk(EvaluateBesidePopularity(scorer, split, opts, &result, &pop));
   PrintMetricsTable(f.data.Describe() + " — test split, " + std::to_string(split.test.size()) + " cases, seen items " +
                         (f.include_seen ? "included" : "excluded"),
                     result, pop);

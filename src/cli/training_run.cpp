@@ -44,12 +44,8 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
   EvalOptions opts;
   opts.full = opts.sampled = true;
   TorchScorer scorer(model);
-  EvalResult test;
-  NBA_RETURN_IF_ERROR(Evaluate(scorer, split.test, opts, &test));
-  std::unique_ptr<PopularityScorer> popularity;
-  NBA_RETURN_IF_ERROR(PopularityScorer::Build(data.num_items(), split.train, &popularity));
-  EvalResult pop;
-  NBA_RETURN_IF_ERROR(Evaluate(*popularity, split.test, opts, &pop));
+  EvalResult test, pop;
+  NBA_RETURN_IF_ERROR(EvaluateBesidePopularity(scorer, split, opts, &test, &pop));
 
   PrintMetricsTable(run->data_description + " — test split, " + std::to_string(split.test.size()) +
                         " cases, seen items excluded from full ranking",

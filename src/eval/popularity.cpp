@@ -31,4 +31,12 @@ void PopularityScorer::Score(std::span<const EvalCase* const> cases, float* scor
   }
 }
 
+Status EvaluateBesidePopularity(Scorer& model, const Split& split, const EvalOptions& options,
+                                EvalResult* model_result, EvalResult* popularity_result) {
+  NBA_RETURN_IF_ERROR(Evaluate(model, split.test, options, model_result));
+  std::unique_ptr<PopularityScorer> popularity;
+  NBA_RETURN_IF_ERROR(PopularityScorer::Build(model.num_items(), split.train, &popularity));
+  return Evaluate(*popularity, split.test, options, popularity_result);
+}
+
 }  // namespace nba

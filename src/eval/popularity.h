@@ -10,6 +10,7 @@
 
 #include "core/status.h"
 #include "data/dataset.h"
+#include "eval/evaluator.h"
 #include "eval/scorer.h"
 
 namespace nba {
@@ -31,5 +32,10 @@ class PopularityScorer final : public Scorer {
 
   std::vector<float> counts_;  // indexed by item; [0] is padding and stays 0
 };
+
+// Measures `model` on split.test and, with the same options, the popularity
+// baseline built from split.train: every reported number has its baseline.
+Status EvaluateBesidePopularity(Scorer& model, const Split& split, const EvalOptions& options,
+                                EvalResult* model_result, EvalResult* popularity_result);
 
 }  // namespace nba

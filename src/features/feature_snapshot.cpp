@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/coding.h"
 #include "features/memory_feature_store.h"
 
 namespace nba {
@@ -10,94 +11,47 @@ namespace {
 
 constexpr std::string_view kMagic = "nbafeat1";
 
-template <typename T>
-void Put(std::string* out, T v) {
-  for (size_t i = 0; i < sizeof(T); ++i) out->push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
-  out->append(s);
-}
-
 uint32_t Crc(std::string_view data) {
   return static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
 }
-
-// Bounds-checked reader: after the first short read every value is zero and
-// ok() stays false, so decoding checks once per record instead of per field.
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-  template <typename T>
-  T Get() {
-    if (!Have(sizeof(T))) return T();
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
-    pos_ += sizeof(T);
-    return static_cast<T>(v);
-  }
-  std::string_view GetString() {
-    uint32_t n = Get<uint32_t>();
-    if (!Have(n)) return {};
-    std::string_view s = data_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  // Fails when `count` items of at least `min_bytes` each cannot fit, so a
-  // corrupt count is reported instead of allocated.
-  bool CanHold(uint64_t count, size_t min_bytes) { return ok_ && count <= (data_.size() - pos_) / min_bytes; }
-  bool ok() const { return ok_; }
-  size_t pos() const { return pos_; }
-
- private:
-  bool Have(size_t n) {
-    if (ok_ && n <= data_.size() - pos_) return true;
-    ok_ = false;
-    return false;
-  }
-  std::string_view data_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 }  // namespace
 
 void MemoryFeatureStore::EncodeSnapshot(uint64_t covered_seq, std::string* out) const {
   out->assign(kMagic);
-  Put<uint64_t>(out, covered_seq);
+  PutFixed<uint64_t>(out, covered_seq);
   uint32_t num_items = static_cast<uint32_t>(items_.size());
-  Put<uint32_t>(out, num_items);
-  for (uint32_t code = 0; code < num_items; ++code) PutString(out, items_.Name(code));
+  PutFixed<uint32_t>(out, num_items);
+  for (uint32_t code = 0; code < num_items; ++code) PutLengthPrefixed(out, items_.Name(code));
   size_t count_at = out->size();
-  Put<uint64_t>(out, 0);
+  PutFixed<uint64_t>(out, 0);
   uint64_t users = 0;
   for (size_t i = 0; i < options_.shards; ++i) {
     const Shard& shard = shards_[i];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [id, u] : shard.users) {
       ++users;
-      PutString(out, id);
-      Put<uint64_t>(out, u.version);
-      Put<uint8_t>(out, u.has_profile);
-      Put<int32_t>(out, u.profile.age);
-      PutString(out, u.profile.country);
-      Put<uint8_t>(out, u.profile.consent);
-      Put<uint32_t>(out, static_cast<uint32_t>(u.ring.size()));
+      PutLengthPrefixed(out, id);
+      PutFixed<uint64_t>(out, u.version);
+      PutFixed<uint8_t>(out, u.has_profile);
+      PutFixed<int32_t>(out, u.profile.age);
+      PutLengthPrefixed(out, u.profile.country);
+      PutFixed<uint8_t>(out, u.profile.consent);
+      PutFixed<uint32_t>(out, static_cast<uint32_t>(u.ring.size()));
       for (size_t k = 0; k < u.ring.size(); ++k) {
         const CompactEvent& e = u.ring[(u.head + k) % u.ring.size()];
-        Put<uint32_t>(out, e.item);
-        Put<uint8_t>(out, static_cast<uint8_t>(e.type));
-        Put<int64_t>(out, e.ts_ms);
+        PutFixed<uint32_t>(out, e.item);
+        PutFixed<uint8_t>(out, static_cast<uint8_t>(e.type));
+        PutFixed<int64_t>(out, e.ts_ms);
       }
-      Put<uint32_t>(out, static_cast<uint32_t>(u.purchased.size()));
-      for (uint32_t code : u.purchased) Put<uint32_t>(out, code);
+      PutFixed<uint32_t>(out, static_cast<uint32_t>(u.purchased.size()));
+      for (uint32_t code : u.purchased) PutFixed<uint32_t>(out, code);
     }
   }
   std::string count;
-  Put<uint64_t>(&count, users);
+  PutFixed<uint64_t>(&count, users);
   out->replace(count_at, count.size(), count);
-  Put<uint32_t>(out, Crc(*out));
+  PutFixed<uint32_t>(out, Crc(*out));
 }
 
 Status MemoryFeatureStore::DecodeSnapshot(std::string_view data, const std::string& file, uint64_t* covered_seq) {
@@ -108,16 +62,16 @@ Status MemoryFeatureStore::DecodeSnapshot(std::string_view data, const std::stri
     return corrupt(0, "not a feature store snapshot (bad magic)");
   }
   std::string_view body = data.substr(0, data.size() - 4);
-  if (Reader(data.substr(body.size())).Get<uint32_t>() != Crc(body)) {
+  if (Decoder(data.substr(body.size())).Get<uint32_t>() != Crc(body)) {
     return corrupt(body.size(), "checksum mismatch (damaged or truncated file)");
   }
-  Reader in(body.substr(kMagic.size()));
+  Decoder in(body.substr(kMagic.size()));
   uint64_t seq = in.Get<uint64_t>();
   uint32_t num_items = in.Get<uint32_t>();
   if (!in.CanHold(num_items, 4)) return corrupt(kMagic.size() + in.pos(), "item count exceeds the file");
   // Snapshot codes -> this store's codes (the interner may already hold items).
   std::vector<uint32_t> codes(num_items);
-  for (uint32_t& c : codes) c = items_.Intern(in.GetString());
+  for (uint32_t& c : codes) c = items_.Intern(in.GetLengthPrefixed());
   uint64_t num_users = in.Get<uint64_t>();
   if (!in.CanHold(num_users, 30)) return corrupt(kMagic.size() + in.pos(), "user count exceeds the file");
 
@@ -129,12 +83,12 @@ Status MemoryFeatureStore::DecodeSnapshot(std::string_view data, const std::stri
   uint64_t max_version = 0;
   for (uint64_t n = 0; n < num_users; ++n) {
     size_t at = kMagic.size() + in.pos();
-    std::string_view id = in.GetString();
+    std::string_view id = in.GetLengthPrefixed();
     UserState u;
     u.version = in.Get<uint64_t>();
     u.has_profile = in.Get<uint8_t>() != 0;
     u.profile.age = in.Get<int32_t>();
-    u.profile.country = in.GetString();
+    u.profile.country = in.GetLengthPrefixed();
     u.profile.consent = in.Get<uint8_t>() != 0;
     uint32_t events = in.Get<uint32_t>();
     if (!in.CanHold(events, 13)) return corrupt(at, "user record exceeds the file");
