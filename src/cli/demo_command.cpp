@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "registry/registry.h"
 #include "registry/sha256.h"
+#include "web/demo_key.h"
 
 namespace nba::cli {
 
@@ -124,15 +125,20 @@ void Run(const DemoFlags& f) {
   std::printf("model version %s promoted in %s\n", version.c_str(), registry_dir.c_str());
   if (f.no_serve) return;
 
-  const std::string shop_key = RandomKey(), admin_key = RandomKey();
+  const std::string admin_key = RandomKey();
   ServerConfig config;
   config.port = f.port;
   config.address = "127.0.0.1";
   config.data_dir = f.dir + "/data";
   config.serving.registry_dir = registry_dir;
   config.access_log = "off";
-  config.api_keys = {{"demo-shop", Sha256Hex(shop_key), {"ingest", "recommend"}},
-                     {"demo-admin", Sha256Hex(admin_key), {"ingest", "recommend", "admin"}}};
+  config.api_keys = {{"demo-admin", Sha256Hex(admin_key), {"ingest", "recommend", "admin"}}};
+  // The demo page's own key (ingest and recommend only), which the engine
+  // adds when features.demo is on; read here to print it.
+  config.features["demo"] = true;
+  std::string shop_key;
+  fs::create_directories(config.data_dir);
+  CheckOk(LoadOrCreateDemoKey(config.data_dir + "/demo.key", &shop_key));
   std::unique_ptr<Engine> engine;
   CheckOk(Engine::Open(config, &engine));
   std::vector<Item> items;

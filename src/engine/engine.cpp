@@ -9,6 +9,8 @@
 #include "ingest/replay.h"
 #include "catalog/catalog_routes.h"
 #include "recommend/flags.h"
+#include "web/demo_key.h"
+#include "web/demo_routes.h"
 
 namespace nba {
 
@@ -28,7 +30,14 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
   if (ec) return Status::IOError("data_dir " + config.data_dir + ": " + ec.message());
 
   std::unique_ptr<Engine> e(new Engine(config));
-  NBA_RETURN_IF_ERROR(HttpService::Create(config, &e->service_));
+  // The demo shop (features.demo: true) gets a key of its own, with the
+  // scopes a page may hold: see web/demo_key.h.
+  std::string demo_key;
+  if (config.FeatureFlag("demo", false)) {
+    NBA_RETURN_IF_ERROR(LoadOrCreateDemoKey(e->DataPath("demo.key"), &demo_key));
+    e->config_.api_keys.push_back({"demo-shop", Sha256Hex(demo_key), {"ingest", "recommend"}});
+  }
+  NBA_RETURN_IF_ERROR(HttpService::Create(e->config_, &e->service_));
 
   EventLogOptions log_options;
   log_options.dir = e->DataPath("events");
@@ -54,6 +63,17 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
 
   NBA_RETURN_IF_ERROR(Catalog::Open(e->DataPath("catalog"), &e->catalog_));
   NBA_RETURN_IF_ERROR(AddCatalogRoutes(e->catalog_.get(), e->service_.get()));
+  if (!demo_key.empty()) {
+    DemoOptions demo;
+    demo.api_key = demo_key;
+    const Catalog* catalog = e->catalog_.get();
+    demo.catalog_json = [catalog] {
+      nlohmann::json items = nlohmann::json::array();
+      catalog->ForEach([&items](const Item& item) { items.push_back(ItemToJson(item)); });
+      return nlohmann::json{{"items", std::move(items)}}.dump();
+    };
+    NBA_RETURN_IF_ERROR(AddDemoRoutes(e->service_.get(), demo));
+  }
 
   NBA_RETURN_IF_ERROR(ModelRegistry::Open(config.serving.registry_dir, &e->registry_));
   NBA_RETURN_IF_ERROR(ModelManager::Open(e->registry_.get(), &e->service_->metrics(), &e->models_));

@@ -105,8 +105,10 @@ TEST(ServeCrashTest, Kill9DuringIngestLosesNoAcknowledgedEvent) {
   for (int id = 0; id < kClients; ++id) {
     HttpReply r = Call(server.port(), Request("GET", "/v1/users/user-" + std::to_string(id), ""));
     std::set<StoredEvent> stored;
-    if (r.status == 200) {
-      for (const json& e : json::parse(r.body)["recent"]) {
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    const json features = r.status == 200 ? json::parse(r.body) : json::object();
+    if (features.contains("recent")) {
+      for (const json& e : features["recent"]) {
         stored.emplace(e["item_id"].get<std::string>(), e["event_type"].get<std::string>(),
                        e["timestamp"].get<int64_t>());
       }

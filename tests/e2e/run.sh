@@ -31,12 +31,13 @@ fi
 
 passed=0
 failed=0
-# Runs one node --test suite with the TAP reporter and adds up its counts.
+# Runs one node --test suite in `dir` with the TAP reporter and adds up its
+# counts. `files` is a pattern, expanded in `dir`.
 suite() {
-  local dir="$1"; shift
-  local out
+  local dir="$1" files="$2" out
   out="$(mktemp)"
-  (cd "$dir" && node --test --test-reporter=tap "$@") 2>&1 | tee "$out"
+  # shellcheck disable=SC2086
+  (cd "$dir" && node --test --test-reporter=tap $files) 2>&1 | tee "$out"
   local p f
   p="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)"
   f="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)"
@@ -49,8 +50,8 @@ suite() {
   rm -f "$out"
 }
 
-suite "$SDK" test/*.test.js
-suite "$HERE" --test-timeout=600000 shop.test.mjs
+suite "$SDK" "test/*.test.js"
+suite "$HERE" "shop.test.mjs"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
