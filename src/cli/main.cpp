@@ -17,8 +17,14 @@ int main(int argc, char** argv) {
   nba::cli::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error of nba.
+    std::fprintf(stderr, "nba: %s (see nba --help)\n", e.what());
+    return e.get_exit_code();
   } catch (const nba::cli::CommandFailed& e) {
     std::fprintf(stderr, "nba: %s\n", e.what());
     return e.exit_code;

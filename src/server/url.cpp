@@ -1,5 +1,7 @@
 #include "server/url.h"
 
+#include "core/utf8.h"
+
 namespace nba {
 
 static int HexValue(char c) {
@@ -18,8 +20,7 @@ Status PercentDecode(std::string_view in, bool plus_is_space, std::string* out) 
       int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
       int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
-        return Status::InvalidArgument("bad percent-encoding at offset " + std::to_string(i) +
-                                       " in '" + std::string(in) + "'");
+        return Status::InvalidArgument("bad percent-encoding at offset " + std::to_string(i));
       }
       out->push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
@@ -29,6 +30,8 @@ Status PercentDecode(std::string_view in, bool plus_is_space, std::string* out) 
       out->push_back(c);
     }
   }
+  // Decoded text ends up in JSON answers and logs: it must be UTF-8.
+  if (!IsValidUtf8(*out)) return Status::InvalidArgument("not valid UTF-8 once percent-decoded");
   return Status::Ok();
 }
 

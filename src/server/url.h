@@ -11,7 +11,7 @@
 namespace nba {
 
 // Decodes %XX escapes; with `plus_is_space` (query strings) '+' becomes ' '.
-// Fails on a truncated or non-hex escape.
+// Fails on a truncated or non-hex escape, and when the result is not UTF-8.
 Status PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
 
 // Parses "a=1&b=x%20y&flag" into ordered, decoded pairs ("flag" -> "").

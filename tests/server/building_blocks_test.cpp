@@ -20,6 +20,11 @@ TEST(UrlTest, PercentDecode) {
   EXPECT_EQ(out, "a b");
   EXPECT_FALSE(PercentDecode("%4", false, &out).ok());
   EXPECT_FALSE(PercentDecode("%g0", false, &out).ok());
+  ASSERT_TRUE(PercentDecode("caf%C3%A9", false, &out).ok());
+  EXPECT_EQ(out, "caf\xC3\xA9");
+  Status s = PercentDecode("%FF", false, &out);  // would break every JSON answer echoing it
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("UTF-8"), std::string::npos);
 }
 
 TEST(UrlTest, SplitPath) {
