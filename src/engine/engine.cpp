@@ -94,12 +94,26 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
   NBA_RETURN_IF_ERROR(e->recommender_->AddRoutes(e->service_.get()));
   Recommender* rec = e->recommender_.get();
   e->ingest_->AddListener([rec](const std::string& user, const UserEvent& event) { rec->OnEvent(user, event); });
+  NBA_RETURN_IF_ERROR(e->WarmTrending(rec));
 
   e->server_ = std::make_unique<HttpServer>(e->config_, e->service_.get());
   Engine* self = e.get();
   e->server_->OnShutdown([self] { self->Close(); });
   *out = std::move(e);
   return Status::Ok();
+}
+
+// The trending fallback lives in memory only: after a restart it would offer
+// cold-start visitors nothing until new events arrive. It is warmed from the
+// log's most recent events instead (bounded, so a start stays fast).
+Status Engine::WarmTrending(Recommender* rec) {
+  constexpr uint64_t kWarmRecords = 1000000;
+  const uint64_t next = event_log_->recovery().next_seq;
+  const uint64_t from = next > kWarmRecords ? next - kWarmRecords : 1;
+  return ReadVisibleRecords(*event_log_, from, [rec](uint64_t, const LogRecord& r) {
+    if (r.kind == RecordKind::kEvent) rec->OnEvent(r.user_id, ToUserEvent(r.event));
+    return true;
+  });
 }
 
 Engine::~Engine() {

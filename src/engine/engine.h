@@ -50,6 +50,7 @@ class Engine {
  private:
   explicit Engine(const ServerConfig& config) : config_(config) {}
   std::string DataPath(const std::string& name) const;
+  Status WarmTrending(Recommender* rec);
   void SnapshotLoop();
   void Close();
 

@@ -180,6 +180,17 @@ TEST_F(EngineTest, FeaturesSurviveRestartBySnapshotAndByLogReplay) {
   EXPECT_EQ(e_.Send("GET", "/v1/users/u3").status, 404);
 }
 
+TEST_F(EngineTest, ColdStartVisitorsGetTrendingItemsAfterARestart) {
+  json events = json::array();
+  for (int u = 0; u < 6; ++u) events.push_back(Event("fan" + std::to_string(u), 7));
+  Ingest(events);
+  e_.Restart();
+  json rec = Recommend("stranger", "&k=3");
+  EXPECT_EQ(rec["strategy"], "fallback:cold_start") << rec;
+  ASSERT_FALSE(rec["items"].empty()) << "trending was not warmed from the log: " << rec;
+  EXPECT_EQ(rec["items"][0]["item_id"], ItemId(7)) << rec;
+}
+
 TEST_F(EngineTest, BadEventsGetFieldAndReasonAndTheServerKeepsServing) {
   struct Case {
     const char* name;
