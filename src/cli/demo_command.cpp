@@ -2,8 +2,6 @@
 // generates a synthetic shop, trains a small SASRec on it (well under two
 // minutes here), registers and promotes the model, loads the catalogue and
 // serves everything, with the demo shop at /demo.
-#include <openssl/rand.h>
-
 #include <cstdio>
 #include <filesystem>
 
@@ -29,18 +27,6 @@ struct DemoFlags {
   uint64_t seed = 1;
   bool no_serve = false;
 };
-
-std::string RandomKey() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw CommandFailed("demo: no randomness for an API key", 1);
-  static const char kHex[] = "0123456789abcdef";
-  std::string key = "demo-";
-  for (unsigned char b : bytes) {
-    key.push_back(kHex[b >> 4]);
-    key.push_back(kHex[b & 15]);
-  }
-  return key;
-}
 
 Item ToCatalogItem(const CatalogItem& c) {
   Item item;
@@ -125,7 +111,8 @@ void Run(const DemoFlags& f) {
   std::printf("model version %s promoted in %s\n", version.c_str(), registry_dir.c_str());
   if (f.no_serve) return;
 
-  const std::string admin_key = RandomKey();
+  std::string admin_key;
+  CheckOk(NewApiKey(&admin_key));
   ServerConfig config;
   config.port = f.port;
   config.address = "127.0.0.1";

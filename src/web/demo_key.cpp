@@ -25,6 +25,18 @@ bool IsKey(const std::string& s) {
 
 }  // namespace
 
+Status NewApiKey(std::string* key) {
+  unsigned char bytes[kKeyHexDigits / 2];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return Status::IOError("no random bytes for an API key");
+  static const char kHex[] = "0123456789abcdef";
+  key->clear();
+  for (unsigned char b : bytes) {
+    key->push_back(kHex[b >> 4]);
+    key->push_back(kHex[b & 15]);
+  }
+  return Status::Ok();
+}
+
 Status LoadOrCreateDemoKey(const std::string& path, std::string* key) {
   std::ifstream in(path);
   if (in) {
@@ -34,14 +46,8 @@ Status LoadOrCreateDemoKey(const std::string& path, std::string* key) {
     *key = text;
     return Status::Ok();
   }
-  unsigned char bytes[kKeyHexDigits / 2];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return Status::IOError(path + ": no random bytes for a demo key");
-  static const char kHex[] = "0123456789abcdef";
   std::string made;
-  for (unsigned char b : bytes) {
-    made += kHex[b >> 4];
-    made += kHex[b & 15];
-  }
+  if (!NewApiKey(&made).ok()) return Status::IOError(path + ": no random bytes for a demo key");
   // O_EXCL: two servers starting on one data dir must not hand out different keys.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) {

@@ -11,6 +11,9 @@
 
 namespace nba {
 
+// A new random API key (OpenSSL's RAND_bytes): 32 lower-case hex digits.
+Status NewApiKey(std::string* key);
+
 // Reads the key stored at `path`, or creates the file (mode 0600) with a new
 // random key: 32 lower-case hex digits. Fails, naming the file, when it
 // cannot be read or written, or does not hold such a key.
