@@ -58,6 +58,11 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
 
   IngestOptions ingest_options;
   ingest_options.workers = config.serving.ingest_workers;
+  for (const auto& [name, kind] : config.serving.extra_event_types) {
+    EventType type;
+    ParseEventType(kind, &type);  // validated with the config
+    ingest_options.schema.event_types[name] = type;
+  }
   e->ingest_ = std::make_unique<IngestService>(ingest_options, e->event_log_.get(), e->features_.get());
   NBA_RETURN_IF_ERROR(e->ingest_->Register(e->service_.get()));
 

@@ -9,6 +9,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "data/dataset.h"
+
 #include "server/http_message.h"
 
 extern char** environ;
@@ -149,6 +151,20 @@ const Key kKeys[] = {
        return SetDouble(k, v, 0.01, 24 * 365, &c->serving.trending_half_life_hours);
      }},
     {"serving.audit_log", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->serving.audit_log); }},
+    {"serving.event_types",
+     [](auto& k, auto& v, ServerConfig* c) {
+       c->serving.extra_event_types.clear();
+       for (const std::string& entry : SplitList(v)) {
+         const size_t eq = entry.find('=');
+         EventType type;
+         if (eq == std::string::npos || eq == 0 || !ParseEventType(entry.substr(eq + 1), &type) ||
+             type == EventType::kPadding)
+           return Invalid(k, "expected name=kind entries (kinds: view, click, add_to_cart, purchase, "
+                             "interaction, rating), got '" + entry + "'");
+         c->serving.extra_event_types.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+       }
+       return Status::Ok();
+     }},
     {"cors.allowed_origins",
      [](auto& k, auto& v, ServerConfig* c) {
        c->cors_allowed_origins = SplitList(v);

@@ -45,6 +45,9 @@ struct ServingConfig {
   double time_budget_ms = 50;       // slower inference is answered by the fallback
   double trending_half_life_hours = 6;
   std::string audit_log = "audit.jsonl";  // relative paths are under data_dir
+  // Event names accepted besides view, click, add_to_cart and purchase, each
+  // stored as one of the engine's kinds: "wishlist=interaction,impression=view".
+  std::vector<std::pair<std::string, std::string>> extra_event_types;
 };
 
 using FeatureValue = std::variant<bool, std::string>;

@@ -188,3 +188,21 @@ TEST_F(ConfigTest, ValidateChecksAcrossKeys) {
 
 }  // namespace
 }  // namespace nba
+
+namespace nba {
+namespace {
+
+TEST(ConfigEventTypesTest, ExtraEventNamesMapToStoredKinds) {
+  ServerConfig c;
+  ASSERT_TRUE(ApplyOverride("serving.event_types", "wishlist=interaction, impression=view", &c).ok());
+  ASSERT_EQ(c.serving.extra_event_types.size(), 2u);
+  EXPECT_EQ(c.serving.extra_event_types[0], (std::pair<std::string, std::string>{"wishlist", "interaction"}));
+  Status s = ApplyOverride("serving.event_types", "wishlist=like", &c);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("serving.event_types"), std::string::npos);
+  EXPECT_NE(s.message().find("wishlist=like"), std::string::npos);
+  EXPECT_FALSE(ApplyOverride("serving.event_types", "=view", &c).ok());
+}
+
+}  // namespace
+}  // namespace nba
