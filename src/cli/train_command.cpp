@@ -69,6 +69,7 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--ffn-dim", m.ffn_dim, "Feed-forward inner size")->capture_default_str();
   cmd->add_option("--activation", m.activation, "relu|gelu")->capture_default_str();
   cmd->add_option("--layout", m.layout, "pre_ln|original")->capture_default_str();
+  cmd->add_option("--positions", m.positions, "from_start (cacheable) | from_end (the paper's)")->capture_default_str();
   cmd->add_option("--event-types", m.event_types, "Event-type embedding on/off (true|false)")->capture_default_str();
   cmd->add_option("--dropout", m.dropout, "Dropout rate")->capture_default_str();
   TrainConfig& t = f->train;

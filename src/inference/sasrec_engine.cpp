@@ -92,6 +92,7 @@ Status SasRecEngine::Create(const ModelConfig& config, const TensorMap& weights,
   e->eps_ = static_cast<float>(config.layer_norm_eps);
   e->gelu_ = config.activation == "gelu";
   e->pre_ln_ = config.layout == "pre_ln";
+  e->from_end_ = config.positions == "from_end";
 
   WeightReader r(weights);
   NBA_RETURN_IF_ERROR(r.Take("item_emb.weight", {config.num_items + 1, d}, &e->item_emb_));
@@ -141,12 +142,13 @@ SasRecEngine::Workspace* SasRecEngine::Scratch() const {
 
 void SasRecEngine::Embed(const Interaction* events, int first, int n, float* x) const {
   const float scale = std::sqrt(static_cast<float>(d_));
+  const int offset = from_end_ ? static_cast<int>(config_.max_len) - n : 0;
   for (int p = first; p < n; ++p) {
     const Interaction& ev = events[p];
     const uint32_t item = ev.item <= config_.num_items ? ev.item : 0;
     const int type = static_cast<int>(ev.type) < kNumEventTypes ? static_cast<int>(ev.type) : 0;
     const float* ie = &item_emb_[static_cast<size_t>(item) * d_];
-    const float* pe = &pos_emb_[static_cast<size_t>(p) * d_];
+    const float* pe = &pos_emb_[static_cast<size_t>(p + offset) * d_];
     float* row = x + static_cast<size_t>(p - first) * d_;
     for (int j = 0; j < d_; ++j) row[j] = ie[j] * scale + pe[j];
     if (!type_emb_.empty()) {
@@ -320,14 +322,11 @@ void SasRecEngine::InitState(std::span<const Interaction> history, UserState* st
 
 void SasRecEngine::Append(UserState* state, const Interaction& event) const {
   state->hidden.resize(d_);
-  if (state->events.size() >= static_cast<size_t>(config_.max_len)) {
-    // The window slides: every position shifts, so nothing cached still holds.
-    state->events.erase(state->events.begin());
-    state->events.push_back(event);
-    Forward(state->events.data(), static_cast<int>(state->events.size()), 0, state->kv.data(),
-            state->hidden.data(), Scratch());
-    return;
-  }
+  const bool window_full = state->events.size() >= static_cast<size_t>(config_.max_len);
+  // Positions counted from the newest event, or a sliding window: every
+  // position shifts, so nothing cached still holds and the state is rebuilt.
+  const bool rebuild = from_end_ || window_full;
+  if (window_full) state->events.erase(state->events.begin());
   state->events.push_back(event);
   const int n = static_cast<int>(state->events.size());
   // Grow by doubling but never past max_len positions, the most it needs.
@@ -335,7 +334,7 @@ void SasRecEngine::Append(UserState* state, const Interaction& event) const {
   if (state->kv.capacity() < need)
     state->kv.reserve(std::min<size_t>(2 * n, config_.max_len) * kv_stride_);
   state->kv.resize(need);
-  Forward(state->events.data(), n, n - 1, state->kv.data(), state->hidden.data(), Scratch());
+  Forward(state->events.data(), n, rebuild ? 0 : n - 1, state->kv.data(), state->hidden.data(), Scratch());
 }
 
 }  // namespace nba

@@ -20,7 +20,8 @@
 // `nba` re-executes itself with OPENBLAS_CORETYPE=Haswell (src/cli/blas_setup.h).
 //
 // Input events: the last max_len events of a history are encoded, the oldest
-// kept one at position 0. Items outside [1, num_items] and types outside
+// kept one at position 0 (config positions "from_start"), or the newest one at
+// position max_len - 1 ("from_end", the paper's alignment). Items outside [1, num_items] and types outside
 // [0, kNumEventTypes) embed as padding (row 0), so a stale or hostile id can
 // never read outside the tables; callers should drop such events first. An
 // empty history yields a zero hidden state (all scores equal): callers fall
@@ -45,7 +46,8 @@ namespace nba {
 // not full, Append() computes only the new position: O(n·d) attention plus
 // O(d²) projections per block. Once the history exceeds max_len the window
 // slides, every position index shifts, and Append() rebuilds the state from
-// the last max_len events (the cost of one full EncodeLast).
+// the last max_len events (the cost of one full EncodeLast). With positions
+// "from_end" every event shifts every position, so Append() always rebuilds.
 //
 // Memory: 4·n·blocks·2·hidden bytes of keys/values, 16·n of events and
 // 4·hidden of output, for n = min(events seen, max_len); e.g. 52 KB at
@@ -131,7 +133,7 @@ class SasRecEngine {
   ModelConfig config_;
   int d_ = 0, f_ = 0, heads_ = 0, kv_stride_ = 0;  // kv_stride_: floats per position in kv
   float eps_ = 0;
-  bool gelu_ = false, pre_ln_ = true;
+  bool gelu_ = false, pre_ln_ = true, from_end_ = false;
   std::vector<float> item_emb_, pos_emb_, type_emb_;
   std::vector<Block> blocks_;
   std::vector<float> final_ln_g_, final_ln_b_;

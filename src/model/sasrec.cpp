@@ -73,8 +73,14 @@ SasRecImpl::SasRecImpl(const ModelConfig& c) : config(c) {
 torch::Tensor SasRecImpl::Encode(const torch::Tensor& items, const torch::Tensor& types) {
   const int64_t L = items.size(1);
   TORCH_CHECK(L <= config.max_len, "sequence longer than max_len");
-  auto positions = torch::arange(L, torch::TensorOptions().dtype(torch::kLong).device(items.device()));
-  auto x = item_emb(items) * std::sqrt(static_cast<double>(config.hidden)) + pos_emb(positions).unsqueeze(0);
+  auto positions = torch::arange(L, torch::TensorOptions().dtype(torch::kLong).device(items.device())).unsqueeze(0);
+  if (config.positions == "from_end") {
+    // Rows are right-padded: row b's newest event is at index len_b - 1 and
+    // takes position max_len - 1. Padding positions are clamped (and unused).
+    auto lengths = (items != 0).sum(1, /*keepdim=*/true);
+    positions = (positions + (config.max_len - lengths)).clamp(0, config.max_len - 1);
+  }
+  auto x = item_emb(items) * std::sqrt(static_cast<double>(config.hidden)) + pos_emb(positions);
   if (type_emb) x = x + type_emb(types);
   x = emb_dropout(x);
   auto causal_mask = torch::full({L, L}, -std::numeric_limits<float>::infinity(),

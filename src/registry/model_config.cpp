@@ -6,7 +6,7 @@ nlohmann::json ModelConfig::ToJson() const {
   return {{"architecture", "sasrec"}, {"num_items", num_items}, {"max_len", max_len},
           {"hidden", hidden},         {"heads", heads},         {"blocks", blocks},
           {"ffn_dim", ffn_dim},       {"activation", activation}, {"layout", layout},
-          {"event_types", event_types}, {"dropout", dropout},   {"layer_norm_eps", layer_norm_eps}};
+          {"positions", positions}, {"event_types", event_types}, {"dropout", dropout},   {"layer_norm_eps", layer_norm_eps}};
 }
 
 Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
@@ -23,6 +23,7 @@ Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
     c.ffn_dim = j.at("ffn_dim").get<int64_t>();
     c.activation = j.at("activation").get<std::string>();
     c.layout = j.at("layout").get<std::string>();
+    c.positions = j.at("positions").get<std::string>();
     c.event_types = j.at("event_types").get<bool>();
     c.dropout = j.value("dropout", 0.0);
     c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
@@ -46,6 +47,7 @@ Status ModelConfig::Validate() const {
   if (ffn_dim < 1) return bad("ffn_dim", "must be positive");
   if (activation != "relu" && activation != "gelu") return bad("activation", "must be relu or gelu");
   if (layout != "pre_ln" && layout != "original") return bad("layout", "must be pre_ln or original");
+  if (positions != "from_start" && positions != "from_end") return bad("positions", "must be from_start or from_end");
   if (dropout < 0 || dropout >= 1) return bad("dropout", "must be in [0, 1)");
   if (layer_norm_eps <= 0) return bad("layer_norm_eps", "must be positive");
   return Status::Ok();

@@ -24,6 +24,11 @@ struct ModelConfig {
   // "original": the SASRec paper's code: q = LN(x); x = q + Attn(q, x, x);
   //             x = LN(x); x += FFN(x).
   std::string layout = "pre_ln";
+  // "from_start": the oldest kept event is position 0, so appending an event
+  // leaves earlier states valid and serving can cache them (see src/inference).
+  // "from_end": the newest event is always position max_len - 1, as in the
+  // paper; every new event shifts all positions, so nothing can be cached.
+  std::string positions = "from_start";
   bool event_types = true;  // add an event-type embedding to each input event
   double dropout = 0.2;     // training only
   double layer_norm_eps = 1e-8;

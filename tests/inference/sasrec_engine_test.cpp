@@ -85,13 +85,16 @@ std::unique_ptr<SasRecEngine> MustCreate(const ModelConfig& c, const TensorMap& 
   return engine;
 }
 
-using Variant = std::tuple<std::string, std::string, int, bool>;  // layout, activation, heads, event types
+// layout, activation, heads, event types, positions
+using Variant = std::tuple<std::string, std::string, int, bool, std::string>;
 
 class EngineMatchesTorch : public testing::TestWithParam<Variant> {
  protected:
   ModelConfig config() const {
-    auto [layout, activation, heads, types] = GetParam();
-    return SmallConfig(layout, activation, heads, types);
+    auto [layout, activation, heads, types, positions] = GetParam();
+    ModelConfig c = SmallConfig(layout, activation, heads, types);
+    c.positions = positions;
+    return c;
   }
 };
 
@@ -143,7 +146,8 @@ TEST_P(EngineMatchesTorch, AppendMatchesFullRecomputeAtEveryStep) {
 
 INSTANTIATE_TEST_SUITE_P(AllVariants, EngineMatchesTorch,
                          testing::Combine(testing::Values("pre_ln", "original"), testing::Values("relu", "gelu"),
-                                          testing::Values(1, 2), testing::Bool()));
+                                          testing::Values(1, 2), testing::Bool(),
+                                          testing::Values("from_start", "from_end")));
 
 TEST(SasRecEngine, ServingSizeMatchesTorch) {
   ModelConfig c = SmallConfig("pre_ln", "relu", 2, true);

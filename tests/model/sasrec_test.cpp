@@ -64,6 +64,24 @@ TEST(SasRecTest, EncodeLastPicksEachRowsLastRealEvent) {
   EXPECT_EQ(model->ScoreAll(last).sizes(), (std::vector<int64_t>{2, 31}));
 }
 
+// Padding a row (to batch it with longer rows) must not change its states,
+// in either position convention.
+TEST(SasRecTest, PaddingDoesNotChangeARowsLastState) {
+  for (const char* positions : {"from_start", "from_end"}) {
+    torch::manual_seed(8);
+    ModelConfig c = SmallConfig(30);
+    c.positions = positions;
+    SasRec model(c);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    auto alone = model->EncodeLast(torch::tensor({{3, 4, 5}}, torch::kLong), torch::ones({1, 3}, torch::kLong),
+                                   torch::tensor({3}, torch::kLong));
+    auto padded = model->EncodeLast(torch::tensor({{3, 4, 5, 0, 0}}, torch::kLong), torch::ones({1, 5}, torch::kLong),
+                                    torch::tensor({3}, torch::kLong));
+    EXPECT_TRUE(torch::allclose(alone, padded, 1e-5, 1e-6)) << positions;
+  }
+}
+
 TEST(SasRecTest, WeightsRoundTripAndMismatchesAreNamed) {
   torch::manual_seed(3);
   SasRec a(SmallConfig(30));
