@@ -76,12 +76,12 @@ double LossRows(const float* hp, const float* wp, const int64_t* tp, int64_t beg
 
 // Forward computes the gradients too (they need the same softmax), keeps them
 // in the context, and backward only scales them by the incoming gradient.
-// With several threads (torch::get_num_threads()) each takes a contiguous
+// With several threads each takes a contiguous
 // share of the rows and its own grad_w, summed at the end: this loss is the
 // one part of a step large enough for a second core to pay.
 struct FusedSoftmaxLoss : torch::autograd::Function<FusedSoftmaxLoss> {
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor hidden, torch::Tensor table,
-                               torch::Tensor targets) {
+                               torch::Tensor targets, int64_t threads) {
     auto h = hidden.detach().contiguous();
     auto w = table.detach().contiguous();
     auto t = targets.contiguous();
@@ -94,10 +94,10 @@ struct FusedSoftmaxLoss : torch::autograd::Function<FusedSoftmaxLoss> {
     const float inv_n = n > 0 ? 1.0f / static_cast<float>(n) : 0.0f;
 
     const int64_t blocks = (n + kBlockRows - 1) / kBlockRows;
-    const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(torch::get_num_threads(), blocks));
+    const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(threads, blocks));
     std::vector<torch::Tensor> partial_w(workers - 1);
     std::vector<double> partial_loss(workers, 0.0);
-    std::vector<std::thread> threads;
+    std::vector<std::thread> helpers;
     for (int64_t i = 0; i < workers; ++i) {
       const int64_t begin = blocks * i / workers * kBlockRows;
       const int64_t end = std::min(n, blocks * (i + 1) / workers * kBlockRows);
@@ -109,9 +109,9 @@ struct FusedSoftmaxLoss : torch::autograd::Function<FusedSoftmaxLoss> {
       auto work = [=, &partial_loss, &grad_h] {
         partial_loss[i] = LossRows(hp, wp, tp, begin, end, d, classes, inv_n, grad_h.data_ptr<float>(), gw);
       };
-      if (i + 1 < workers) threads.emplace_back(work); else work();
+      if (i + 1 < workers) helpers.emplace_back(work); else work();
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : helpers) th.join();
     for (const auto& pw : partial_w) grad_w.narrow(0, 1, classes).add_(pw);
     double loss = 0;
     for (double l : partial_loss) loss += l;
@@ -122,15 +122,16 @@ struct FusedSoftmaxLoss : torch::autograd::Function<FusedSoftmaxLoss> {
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
     auto g = grad_out[0];
-    return {ctx->saved_data["grad_h"].toTensor() * g, ctx->saved_data["grad_w"].toTensor() * g, torch::Tensor()};
+    return {ctx->saved_data["grad_h"].toTensor() * g, ctx->saved_data["grad_w"].toTensor() * g, torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
 }  // namespace
 
 torch::Tensor FullSoftmaxLoss(const torch::Tensor& hidden, const torch::Tensor& table,
-                              const torch::Tensor& targets) {
-  return FusedSoftmaxLoss::apply(hidden, table, targets);
+                              const torch::Tensor& targets, int threads) {
+  return FusedSoftmaxLoss::apply(hidden, table, targets, static_cast<int64_t>(threads));
 }
 
 }  // namespace nba

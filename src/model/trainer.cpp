@@ -21,7 +21,7 @@ nlohmann::json TrainConfig::ToJson() const {
   return {{"loss", loss},         {"negatives", negatives},   {"optimizer", optimizer},
           {"lr", lr},             {"weight_decay", weight_decay}, {"batch_size", batch_size},
           {"epochs", epochs},     {"patience", patience},     {"eval_every", eval_every},
-          {"seed", seed},         {"threads", threads}};
+          {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads}};
 }
 
 namespace {
@@ -89,7 +89,7 @@ torch::Tensor Loss(SasRec& model, const Batch& batch, const TrainConfig& config)
   auto target = batch.targets.index({mask});   // [N]
   const auto& table = model->item_emb->weight;  // [I + 1, d]
   const int64_t num_items = model->config.num_items;
-  if (config.loss == "ce") return FullSoftmaxLoss(h, table, target);
+  if (config.loss == "ce") return FullSoftmaxLoss(h, table, target, config.threads);
   if (config.loss == "bce") {
     auto neg = torch::randint(1, num_items + 1, target.sizes(), torch::kLong);
     auto pos_logit = (h * table.index_select(0, target)).sum(-1);
@@ -180,9 +180,10 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
   if (split.valid.empty()) return Status::InvalidArgument("train: no validation cases (users need 3+ events)");
   // OpenBLAS keeps its own thread pool beside libtorch's; left at its default
-  // it spins on every core and slows each product when cores are busy.
-  torch::set_num_threads(std::max(1, config.threads));
-  openblas_set_num_threads(std::max(1, config.threads));
+  // it spins on every core and slows each product when cores are busy. The
+  // loss makes its own threads, each calling single-threaded BLAS.
+  torch::set_num_threads(std::max(1, config.torch_threads));
+  openblas_set_num_threads(1);
 
   std::vector<EvalCase> valid = split.valid;
   if (config.max_valid_cases > 0 && valid.size() > static_cast<size_t>(config.max_valid_cases)) {

@@ -25,7 +25,11 @@ struct TrainConfig {
   int64_t eval_every = 1;         // epochs between validation runs
   int64_t max_valid_cases = 0;    // 0: every validation case
   uint64_t seed = 42;
-  int threads = 1;                // libtorch intra-op threads
+  // Threads of the full-softmax output layer, the one part of a step large
+  // enough to pay for a second core; libtorch's own ops keep torch_threads
+  // (measured here: more intra-op threads slow its small ops down).
+  int threads = 1;
+  int torch_threads = 1;
   std::string checkpoint_dir;     // empty: no checkpoints
   bool resume = false;            // continue from checkpoint_dir
 

@@ -10,7 +10,6 @@ namespace {
 TEST(FullSoftmaxLossTest, MatchesLibtorchValueAndGradients) {
   torch::manual_seed(11);
   for (int threads : {1, 2}) {  // 2: rows split between threads, grad_w summed
-  torch::set_num_threads(threads);
   for (int64_t n : {1, 31, 32, 70, 130}) {  // below, at and across the row block
     auto h1 = torch::randn({n, 8}, torch::requires_grad());
     auto w1 = torch::randn({51, 8}, torch::requires_grad());
@@ -18,7 +17,7 @@ TEST(FullSoftmaxLossTest, MatchesLibtorchValueAndGradients) {
     auto h2 = h1.detach().clone().requires_grad_(true);
     auto w2 = w1.detach().clone().requires_grad_(true);
 
-    auto fused = FullSoftmaxLoss(h1, w1, targets) * 3.0;
+    auto fused = FullSoftmaxLoss(h1, w1, targets, threads) * 3.0;
     fused.backward();
     auto logits = torch::matmul(h2, w2.narrow(0, 1, 50).t());
     auto reference = torch::nn::functional::cross_entropy(logits, targets - 1) * 3.0;
@@ -30,7 +29,6 @@ TEST(FullSoftmaxLossTest, MatchesLibtorchValueAndGradients) {
     EXPECT_EQ(w1.grad()[0].abs().sum().item<float>(), 0.0f) << "padding row is not a class";
   }
   }
-  torch::set_num_threads(1);
 }
 
 }  // namespace
