@@ -14,8 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev wrk curl python3
 )
-# Services the distributed and browser tests start; only with --with-services.
-service_packages=(redis-server nginx-light openjdk-17-jre-headless chromium)
+# What the browser end-to-end tests need; only with --with-services.
+service_packages=(chromium)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--with-services" ]]; then want+=("${service_packages[@]}"); fi
