@@ -33,17 +33,22 @@ def machine():
 
 
 def main(out_dir, results_dir):
-    results, rows = {}, []
-    for name in ["Beauty", "Video", "ML-1M-5core"]:
-        path = os.path.join(out_dir, name + ".json")
-        if not os.path.exists(path):
+    # <dataset>.json is the reported run; <dataset>-<variant>.json are extra
+    # runs shown in the table only (e.g. Beauty-from_end).
+    results, extra, rows, seen = {}, {}, [], set()
+    stems = sorted(f[:-5] for f in os.listdir(out_dir) if f.endswith(".json"))
+    for name in stems:
+        dataset = next((d for d in TARGETS if name == d or name.startswith(d + "-")), None)
+        if dataset is None:
             continue
+        seen.add(dataset)
+        path = os.path.join(out_dir, name + ".json")
         run = json.load(open(path))
         m, model = run["metrics"], run["model"]
         train = m["train"]
         cmd_path = os.path.join(out_dir, name + ".cmd")
         command = open(cmd_path).read().strip() if os.path.exists(cmd_path) else "?"
-        results[name] = {
+        entry = {
             "full": pick(m["test"]["full"]),
             "sampled100": pick(m["test"]["sampled"]),
             "popularity_full": pick(m["popularity"]["full"]),
@@ -58,14 +63,15 @@ def main(out_dir, results_dir):
             "config": {"model": model, "train": train["config"]},
             "command": command,
         }
-        r = results[name]
+        (results if name == dataset else extra)[name] = entry
+        r = entry
         rows.append(f"| {name} | {r['full']['ndcg@10']:.4f} / {r['full']['hr@10']:.4f} "
                     f"| {r['sampled100']['ndcg@10']:.4f} / {r['sampled100']['hr@10']:.4f} "
                     f"| {r['popularity_full']['ndcg@10']:.4f} / {r['popularity_full']['hr@10']:.4f} "
                     f"| {r['seconds_per_epoch']} | {r['best_epoch']} of {r['epochs']} "
-                    f"| {r['seconds_to_best']:.0f} | {r['peak_rss_mib']} | {TARGETS[name]} |")
-    if not results:
-        sys.exit("report: no <dataset>.json in " + out_dir)
+                    f"| {r['seconds_to_best']:.0f} | {r['peak_rss_mib']} | {TARGETS[dataset]} |")
+    if not rows:
+        sys.exit("report: no <dataset>[-variant].json in " + out_dir)
     os.makedirs(results_dir, exist_ok=True)
     json.dump(results, open(os.path.join(results_dir, "accuracy.json"), "w"), indent=2)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -85,11 +91,11 @@ def main(out_dir, results_dir):
         "",
         "Published anchors (NDCG@10 / HR@10):",
         "",
-        *[f"- {k}: {v}" for k, v in ANCHORS.items() if k in results],
+        *[f"- {k}: {v}" for k, v in ANCHORS.items() if k in seen],
         "",
         "Commands:",
         "",
-        *[f"- {k}: `{v['command']}`" for k, v in results.items()],
+        *[f"- {k}: `{v['command']}`" for k, v in {**results, **extra}.items()],
         "",
     ]
     open(os.path.join(results_dir, "accuracy.md"), "w").write("\n".join(lines))
