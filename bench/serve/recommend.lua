@@ -6,11 +6,7 @@
 package.path = os.getenv("NBA_BENCH_LUA") .. "/?.lua;" .. package.path
 local result = require("result")
 
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_id", threads)
-end
+setup = result.setup
 
 local paths = {}
 local next_path = 1

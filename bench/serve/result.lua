@@ -3,6 +3,13 @@
 -- that run.sh extracts; wrk's own --latency table stays in the log beside it.
 local M = {}
 
+-- wrk's setup(): numbers the threads (thread_id 1..n) so each seeds its own randomness.
+local threads = 0
+function M.setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+
 function M.done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
