@@ -25,7 +25,7 @@ TEST(CliTest, UnknownFlagFailsNamingIt) {
 }
 
 TEST(CliTest, ImportOfAMissingFileFailsWithOneLineNamingIt) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string missing = dir.File("no-such-events.tsv");
   NbaResult r = RunNba({"import", "--input", missing});
   EXPECT_EQ(r.exit_code, 1);
@@ -34,7 +34,7 @@ TEST(CliTest, ImportOfAMissingFileFailsWithOneLineNamingIt) {
 }
 
 TEST(CliTest, ImportOfASmallTsvPrintsTheReport) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string tsv = dir.Write("events.tsv",
                                     "user_id\titem_id\tts\tevent\n"
                                     "u1\ta\t1\tview\n"
@@ -50,7 +50,7 @@ TEST(CliTest, ImportOfASmallTsvPrintsTheReport) {
 }
 
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string config = dir.Write("nba.yaml", "server:\n  prot: 8080\n");
   NbaResult r = RunNba({"serve", "--config", config});
   EXPECT_EQ(r.exit_code, 1);
@@ -60,7 +60,7 @@ TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
 }
 
 TEST(CliTest, ServeWithAnOutOfRangeValueFailsNamingTheKey) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string config = dir.Write("nba.yaml", "server:\n  port: 99999\n");
   NbaResult r = RunNba({"serve", "--config", config});
   EXPECT_EQ(r.exit_code, 1);

@@ -19,32 +19,10 @@
 #include <gtest/gtest.h>
 
 #include "../server/test_http.h"
+#include "../testing/temp_dir.h"
 
 namespace nba::testing {
 
-// A fresh directory, removed with everything in it at the end of the test.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "nba-cli-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(File(name), std::ios::binary) << text;
-    return File(name);
-  }
-  std::string Read(const std::string& name) const {
-    std::ifstream in(File(name), std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Starts `nba args...` in `cwd` with stdout and stderr going to files.
 inline pid_t SpawnNba(const std::vector<std::string>& args, const std::string& cwd, const std::string& out_path,
@@ -71,7 +49,7 @@ struct NbaResult {
 
 // Runs `nba args...` to completion in a scratch directory.
 inline NbaResult RunNba(const std::vector<std::string>& args) {
-  ScratchDir dir;
+  TempDir dir;
   pid_t pid = SpawnNba(args, dir.path(), dir.File("stdout"), dir.File("stderr"));
   int status = 0;
   waitpid(pid, &status, 0);
@@ -87,7 +65,7 @@ inline size_t CountLines(const std::string& text) {
 // `nba serve args...` in the background, on the port it reports once listening.
 class NbaServer {
  public:
-  explicit NbaServer(const ScratchDir& dir) : dir_(dir) {}
+  explicit NbaServer(const TempDir& dir) : dir_(dir) {}
   ~NbaServer() { Stop(SIGTERM); }
 
   // Starts the server and waits until /healthz answers 200.
@@ -125,7 +103,7 @@ class NbaServer {
   int port() const { return port_; }
 
  private:
-  const ScratchDir& dir_;
+  const TempDir& dir_;
   pid_t pid_ = -1;
   int port_ = 0;
   int starts_ = 0;

@@ -65,7 +65,7 @@ std::vector<StoredEvent> Client(int port, int id, int64_t base_ts, const std::at
 }
 
 TEST(ServeCrashTest, Kill9DuringIngestLosesNoAcknowledgedEvent) {
-  ScratchDir dir;
+  TempDir dir;
   const std::string config = dir.Write("nba.yaml",
                                        "server:\n"
                                        "  address: 127.0.0.1\n"

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/importer.h"
-#include "temp_dir.h"
+#include "../testing/temp_dir.h"
 
 namespace nba {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "data/importer.h"
-#include "temp_dir.h"
+#include "../testing/temp_dir.h"
 
 namespace nba {
 namespace {

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "../data/temp_dir.h"
+#include "../testing/temp_dir.h"
 #include "../server/test_http.h"
 #include "engine/engine.h"
 #include "registry/model_config.h"

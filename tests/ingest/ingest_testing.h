@@ -13,24 +13,10 @@
 #include "ingest/ingest_service.h"
 #include "ingest/replay.h"
 #include "server/auth.h"
+#include "../testing/temp_dir.h"
 
 namespace nba::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nba_ingest_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline const std::string kIngestKey = "X-API-Key: ingest-key\r\n";
 inline const std::string kAdminKey = "X-API-Key: admin-key\r\n";

@@ -1,29 +1,13 @@
-// A fresh directory under the system temp folder, removed with its contents
-// when the test ends.
+// The shared TempDir, plus the `dir / "name"` spelling the registry,
+// catalogue and recommend tests use for its files.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
+
+#include "../testing/temp_dir.h"
 
 namespace nba::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nba-registry-test-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+inline std::string operator/(const TempDir& dir, const std::string& name) { return dir.File(name); }
 
 }  // namespace nba::testing

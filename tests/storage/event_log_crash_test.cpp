@@ -90,7 +90,7 @@ void ExpectAllAcknowledgedPresent(const EventLogOptions& options, const std::vec
 
 TEST(EventLogCrashTest, KillNineLosesNoAcknowledgedRecord) {
   TempDir tmp;
-  EventLogOptions options{.dir = tmp.log_dir(), .segment_bytes = 64 << 10};
+  EventLogOptions options{.dir = tmp.File("log"), .segment_bytes = 64 << 10};
   std::random_device rd;
   std::mt19937 rng(rd());
   std::vector<Ack> acks;
@@ -139,7 +139,7 @@ TEST(EventLogCrashTest, KillNineLosesNoAcknowledgedRecord) {
 
 TEST(EventLogCrashTest, FullDiskFailsTheBatchAndKeepsTheLogConsistent) {
   TempDir tmp;
-  EventLogOptions options{.dir = tmp.log_dir()};
+  EventLogOptions options{.dir = tmp.File("log")};
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   pid_t pid = ::fork();

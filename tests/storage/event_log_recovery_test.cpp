@@ -25,7 +25,7 @@ class EventLogRecoveryTest : public ::testing::Test {
  protected:
   // Writes records 1..n one per append, then closes the log.
   void Fill(uint64_t n, uint64_t segment_bytes) {
-    options_ = {.dir = tmp_.log_dir(), .segment_bytes = segment_bytes};
+    options_ = {.dir = tmp_.File("log"), .segment_bytes = segment_bytes};
     auto log = OpenOrDie(options_);
     ASSERT_NE(log, nullptr);
     for (uint64_t k = 1; k <= n; ++k) {

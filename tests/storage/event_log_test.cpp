@@ -38,7 +38,7 @@ void AppendKeys(EventLog* log, uint64_t first_key, uint64_t n, uint64_t expect_f
 
 TEST(EventLogTest, RoundTripAcrossSegmentsAndReopen) {
   TempDir tmp;
-  EventLogOptions options{.dir = tmp.log_dir(), .segment_bytes = 4096};
+  EventLogOptions options{.dir = tmp.File("log"), .segment_bytes = 4096};
   {
     auto log = OpenOrDie(options);
     ASSERT_NE(log, nullptr);
@@ -86,7 +86,7 @@ TEST(EventLogTest, RoundTripAcrossSegmentsAndReopen) {
 
 TEST(EventLogTest, BatchLargerThanSegmentGoesIntoOneSegment) {
   TempDir tmp;
-  auto log = OpenOrDie({.dir = tmp.log_dir(), .segment_bytes = 100});
+  auto log = OpenOrDie({.dir = tmp.File("log"), .segment_bytes = 100});
   ASSERT_NE(log, nullptr);
   std::string big(500, 'x');
   std::vector<std::string_view> batch{big, big, big};
@@ -106,7 +106,7 @@ TEST(EventLogTest, RejectsBadInputAndUseAfterClose) {
   EXPECT_EQ(EventLog::Open({.dir = ""}, &log).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(EventLog::Open({.dir = tmp.path() + "/no/such/parent"}, &log).code(), Status::Code::kIOError);
 
-  log = OpenOrDie({.dir = tmp.log_dir()});
+  log = OpenOrDie({.dir = tmp.File("log")});
   ASSERT_NE(log, nullptr);
   EXPECT_TRUE(log->Healthy());
   std::string huge(log_format::kMaxRecordBytes + 1, 'x');
@@ -121,19 +121,19 @@ TEST(EventLogTest, RejectsBadInputAndUseAfterClose) {
 
   // A second opener of the same directory is refused while the first holds it.
   std::unique_ptr<EventLog> second;
-  s = EventLog::Open({.dir = tmp.log_dir()}, &second);
+  s = EventLog::Open({.dir = tmp.File("log")}, &second);
   EXPECT_EQ(s.code(), Status::Code::kIOError);
   EXPECT_NE(s.message().find("another process"), std::string::npos) << s.message();
 
   log->Close();
   EXPECT_FALSE(log->Healthy());
   EXPECT_EQ(AppendOne(log.get(), "late", &seq).code(), Status::Code::kUnavailable);
-  EXPECT_TRUE(EventLog::Open({.dir = tmp.log_dir()}, &second).ok());
+  EXPECT_TRUE(EventLog::Open({.dir = tmp.File("log")}, &second).ok());
 }
 
 TEST(EventLogTest, GroupCommitKeepsEveryRecordOnceWithFewerFsyncs) {
   TempDir tmp;
-  auto log = OpenOrDie({.dir = tmp.log_dir(), .segment_bytes = 64 << 10});
+  auto log = OpenOrDie({.dir = tmp.File("log"), .segment_bytes = 64 << 10});
   ASSERT_NE(log, nullptr);
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
@@ -176,7 +176,7 @@ TEST(EventLogTest, GroupCommitKeepsEveryRecordOnceWithFewerFsyncs) {
 
 TEST(EventLogTest, FailedSegmentCreationAcknowledgesNothingAndRecovers) {
   TempDir tmp;
-  EventLogOptions options{.dir = tmp.log_dir(), .segment_bytes = 200};
+  EventLogOptions options{.dir = tmp.File("log"), .segment_bytes = 200};
   auto log = OpenOrDie(options);
   ASSERT_NE(log, nullptr);
   uint64_t seq = 0;

@@ -11,25 +11,10 @@
 #include <vector>
 
 #include "storage/event_log.h"
+#include "../testing/temp_dir.h"
 
 namespace nba::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nba_storage_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string log_dir() const { return path_ + "/log"; }
-
- private:
-  std::string path_;
-};
 
 // Varying sizes (0 to ~300 bytes, including empty) with content tied to the key.
 inline std::string RecordFor(uint64_t key) {

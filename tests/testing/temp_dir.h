@@ -1,5 +1,6 @@
-// Test helpers: a fresh directory removed at the end of the test, and files
-// written into it plain or gzip-compressed.
+// The one scratch directory of every test suite: a fresh directory removed
+// with everything in it at the end of the test, and files written into it
+// plain or gzip-compressed.
 #pragma once
 
 #include <stdlib.h>
@@ -16,11 +17,16 @@ namespace nba::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "nba-data-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "nba-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
     EXPECT_FALSE(path_.empty()) << "mkdtemp failed";
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+
+  const std::string& path() const { return path_; }
 
   std::string File(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
 
