@@ -23,7 +23,8 @@ Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
     c.ffn_dim = j.at("ffn_dim").get<int64_t>();
     c.activation = j.at("activation").get<std::string>();
     c.layout = j.at("layout").get<std::string>();
-    c.positions = j.at("positions").get<std::string>();
+    // Artefacts written before the option existed counted from the start.
+    c.positions = j.value("positions", std::string("from_start"));
     c.event_types = j.at("event_types").get<bool>();
     c.dropout = j.value("dropout", 0.0);
     c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
