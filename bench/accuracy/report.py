@@ -89,6 +89,8 @@ def main(out_dir, results_dir):
         "|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
+        *[f"Not measured: {d} (no finished run in {out_dir})." for d in TARGETS if d not in seen],
+        "",
         "Published anchors (NDCG@10 / HR@10):",
         "",
         *[f"- {k}: {v}" for k, v in ANCHORS.items() if k in seen],

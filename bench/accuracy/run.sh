@@ -13,12 +13,12 @@ nba=${NBA_BINARY:-build/nba}
 [[ -d "$data" ]] || { echo "accuracy: no datasets at $data (set NBA_DATASETS)" >&2; exit 1; }
 mkdir -p "$out"
 
-common=(--loss ce --hidden 64 --ffn-dim 64 --blocks 2 --heads 1 --batch-size 128 --lr 1e-3
+common=(--loss ce --blocks 2 --batch-size 128 --lr 1e-3
         --epochs 200 --eval-every 2 --patience 5 --threads "${NBA_THREADS:-1}" --no-register --quiet)
 declare -A args=(
-  [Beauty]="--data $data/Beauty.tsv.gz --max-len 50 --dropout 0.5"
-  [Video]="--data $data/Video.tsv.gz --max-len 50 --dropout 0.5"
-  [ML-1M-5core]="--data $data/ML-1M.tsv.gz --min-item-events 5 --max-len 200 --dropout 0.2"
+  [Beauty]="--data $data/Beauty.tsv.gz --max-len 50 --hidden 128 --ffn-dim 128 --heads 2 --dropout 0.5"
+  [Video]="--data $data/Video.tsv.gz --max-len 50 --hidden 64 --ffn-dim 64 --heads 1 --dropout 0.5 --positions from_end"
+  [ML-1M-5core]="--data $data/ML-1M.tsv.gz --min-item-events 5 --max-len 200 --hidden 64 --ffn-dim 64 --heads 1 --dropout 0.2"
 )
 names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=(Beauty Video ML-1M-5core)
