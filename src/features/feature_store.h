@@ -44,6 +44,12 @@ class FeatureStore {
   virtual ~FeatureStore() = default;
   // False when the user is unknown (no event and no profile).
   virtual bool Get(std::string_view user_id, UserFeatures* out) const = 0;
+  // Get for stores that can fail (a remote store): an error when the store
+  // could not be asked, else *found as Get returns. Stores in memory never fail.
+  virtual Status Lookup(std::string_view user_id, UserFeatures* out, bool* found) const {
+    *found = Get(user_id, out);
+    return Status::Ok();
+  }
   virtual void ApplyEvent(std::string_view user_id, const UserEvent& event) = 0;
   virtual void SetProfile(std::string_view user_id, const UserProfile& profile) = 0;
   // Forgets everything about the user.

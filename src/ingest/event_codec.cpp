@@ -85,6 +85,9 @@ bool ParseEvent(element el, const EventSchema& schema, int64_t now_ms, IngestEve
   if (Field(obj, "session_id", &v)) {
     if (!ReadId(v, schema.max_id_bytes, &e->session_id, reason)) return fail("session_id", *reason);
   }
+  if (Field(obj, "event_id", &v)) {
+    if (!ReadId(v, schema.max_id_bytes, &e->event_id, reason)) return fail("event_id", *reason);
+  }
   if (Field(obj, "price", &v)) {
     double price = 0;
     if (v.get(price)) return fail("price", "must be a number");

@@ -7,7 +7,7 @@
 namespace nba {
 namespace {
 
-enum Flags : uint8_t { kSession = 1, kPrice = 2, kQuantity = 4, kContext = 8 };
+enum Flags : uint8_t { kSession = 1, kPrice = 2, kQuantity = 4, kContext = 8, kEventId = 16 };
 
 }  // namespace
 
@@ -19,12 +19,13 @@ void EncodeEvent(const IngestEvent& e, std::string* out) {
   PutFixed<uint8_t>(out, static_cast<uint8_t>(e.type));
   PutFixed<int64_t>(out, e.ts_ms);
   uint8_t flags = (e.session_id.empty() ? 0 : kSession) | (e.price ? kPrice : 0) | (e.quantity ? kQuantity : 0) |
-                  (e.context.empty() ? 0 : kContext);
+                  (e.context.empty() ? 0 : kContext) | (e.event_id.empty() ? 0 : kEventId);
   PutFixed<uint8_t>(out, flags);
   if (flags & kSession) PutLengthPrefixed(out, e.session_id);
   if (flags & kPrice) PutFixed<uint64_t>(out, std::bit_cast<uint64_t>(*e.price));
   if (flags & kQuantity) PutFixed<uint32_t>(out, *e.quantity);
   if (flags & kContext) PutLengthPrefixed(out, e.context);
+  if (flags & kEventId) PutLengthPrefixed(out, e.event_id);
 }
 
 void EncodeProfile(std::string_view user_id, const UserProfile& p, std::string* out) {
@@ -59,12 +60,13 @@ Status DecodeRecord(std::string_view data, LogRecord* out) {
       const uint8_t flags = in.Get<uint8_t>();
       if (in.ok() && (type == 0 || type >= kNumEventTypes))
         return Status::Corruption("event record: unknown event type " + std::to_string(type));
-      if (in.ok() && flags > 15) return Status::Corruption("event record: unknown flags " + std::to_string(flags));
+      if (in.ok() && flags > 31) return Status::Corruption("event record: unknown flags " + std::to_string(flags));
       e.type = static_cast<EventType>(type);
       if (flags & kSession) e.session_id = in.GetLengthPrefixed();
       if (flags & kPrice) e.price = std::bit_cast<double>(in.Get<uint64_t>());
       if (flags & kQuantity) e.quantity = in.Get<uint32_t>();
       if (flags & kContext) e.context = in.GetLengthPrefixed();
+      if (flags & kEventId) e.event_id = in.GetLengthPrefixed();
       break;
     }
     case static_cast<uint8_t>(RecordKind::kProfile):

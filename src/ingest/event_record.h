@@ -5,8 +5,9 @@
 // Binary layout (integers little-endian, str := len u32 | bytes):
 //   kEvent   1 | user str | item str | type u8 | ts_ms i64 | flags u8
 //              | [session str] [price f64] [quantity u32] [context str]
-//              (flags: 1 session, 2 price, 4 quantity, 8 context; absent
-//              fields take no bytes)
+//              | [event_id str]
+//              (flags: 1 session, 2 price, 4 quantity, 8 context, 16 event
+//              id; absent fields take no bytes)
 //   kProfile 2 | user str | age i32 | country str | consent u8
 //   kErase   3 | user str
 // The log's framing already checksums each record; decoding checks lengths,
@@ -36,6 +37,10 @@ struct IngestEvent {
   std::optional<double> price;
   std::optional<uint32_t> quantity;
   std::string context;             // minified JSON object; empty: none
+  // The client's id for the event, or one the server assigns when events go
+  // to Kafka: the consumer applies each id once although Kafka may deliver
+  // a message twice. Empty: none (the embedded log needs no dedupe).
+  std::string event_id;
 
   bool operator==(const IngestEvent&) const = default;
 };

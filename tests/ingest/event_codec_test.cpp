@@ -26,7 +26,8 @@ EventError ErrorOf(const std::string& event) {
 
 TEST(EventCodecTest, FullEventIsParsed) {
   ParsedEvents p = Parse(R"({"user_id":"u1","item_id":"i9","event_type":"purchase","timestamp":1699999999000,
-      "session_id":"s","price":12.5,"quantity":2,"context":{"page": "home", "ab": [1, 2]},"extra":"ignored"})");
+      "session_id":"s","price":12.5,"quantity":2,"context":{"page": "home", "ab": [1, 2]},"extra":"ignored",
+      "event_id":"e-7"})");
   ASSERT_EQ(p.events.size(), 1u);
   const IngestEvent& e = p.events[0];
   EXPECT_EQ(e.user_id, "u1");
@@ -37,6 +38,7 @@ TEST(EventCodecTest, FullEventIsParsed) {
   EXPECT_EQ(e.price, 12.5);
   EXPECT_EQ(e.quantity, 2u);
   EXPECT_EQ(e.context, R"({"page":"home","ab":[1,2]})");
+  EXPECT_EQ(e.event_id, "e-7");
 }
 
 TEST(EventCodecTest, DefaultsAndNumericIds) {
@@ -159,7 +161,7 @@ TEST(ProfileCodecTest, ParsesAndValidates) {
 }
 
 TEST(EventRecordTest, RoundTripsEveryKind) {
-  IngestEvent full{"user", "item", EventType::kAddToCart, -5, "sess", 0.25, 3u, R"({"a":1})"};
+  IngestEvent full{"user", "item", EventType::kAddToCart, -5, "sess", 0.25, 3u, R"({"a":1})", "event-1"};
   IngestEvent bare{"u", "i", EventType::kView, 1, "", std::nullopt, std::nullopt, ""};
   for (const IngestEvent& e : {full, bare}) {
     std::string data;
