@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
+#include <random>
 
 #include "ingest/event_record.h"
 #include "registry/file_util.h"
@@ -59,7 +61,22 @@ bool UserIdParam(const Request& req, const EventSchema& schema, std::string* id,
 }  // namespace
 
 IngestService::IngestService(IngestOptions options, EventLog* log, MemoryFeatureStore* store)
-    : options_(std::move(options)), log_(log), store_(store), pool_(options_.workers) {}
+    : options_(std::move(options)), log_(log), store_(store), sink_(nullptr), reader_(store), pool_(options_.workers) {}
+
+IngestService::IngestService(IngestOptions options, RecordSink* sink, const FeatureStore* reader)
+    : options_(std::move(options)), log_(nullptr), store_(nullptr), sink_(sink), reader_(reader),
+      pool_(options_.workers) {
+  // 64 random bits per process: ids from replicas and restarts never meet.
+  std::random_device rd;
+  const uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+  event_id_prefix_ = std::string(hex) + "-";
+}
+
+std::string IngestService::NewEventId() {
+  return event_id_prefix_ + std::to_string(next_event_id_.fetch_add(1, std::memory_order_relaxed));
+}
 
 IngestService::~IngestService() { Stop(); }
 
@@ -82,8 +99,8 @@ Status IngestService::Register(HttpService* service) {
   fsync_seconds_ = m.AddGauge("nba_event_log_fsync_seconds", "Seconds spent in fdatasync since the log opened.")->Get();
   fsyncs_ = m.AddGauge("nba_event_log_fsyncs", "fdatasync calls (group commits) since the log opened.")->Get();
   users_ = m.AddGauge("nba_feature_store_users", "Users in the feature store.")->Get();
-  users_->Set(static_cast<double>(store_->num_users()));
-  service->readiness().AddCheck("event_log", [log = log_] { return log->Health(); });
+  users_->Set(static_cast<double>(reader_->num_users()));
+  if (log_ != nullptr) service->readiness().AddCheck("event_log", [log = log_] { return log->Health(); });
 
   using namespace std::placeholders;
   NBA_RETURN_IF_ERROR(service->AddAsyncRoute("POST", "/v1/events", Scope::kIngest,
@@ -96,24 +113,35 @@ Status IngestService::Register(HttpService* service) {
                            [this](const Request& req) { return GetUser(req); });
 }
 
-void IngestService::Write(std::vector<std::string> records, Responder respond, std::function<Response()> apply) {
-  auto task = [this, records = std::move(records), respond, apply = std::move(apply)] {
-    std::vector<std::string_view> views(records.begin(), records.end());
+Status IngestService::Append(const std::vector<std::string>& records, const std::vector<std::string>& keys) {
+  std::vector<std::string_view> views(records.begin(), records.end());
+  if (sink_ != nullptr) {
+    std::vector<std::string_view> key_views(keys.begin(), keys.end());
+    return sink_->Append(views, key_views);
+  }
+  uint64_t first_seq = 0;
+  Status s = log_->Append(views, &first_seq);
+  EventLogStats stats = log_->stats();
+  fsync_seconds_->Set(static_cast<double>(stats.fsync_nanos) / 1e9);
+  fsyncs_->Set(static_cast<double>(stats.fsyncs));
+  return s;
+}
+
+void IngestService::Write(std::vector<std::string> records, std::vector<std::string> keys, Responder respond,
+                          std::function<Response()> apply) {
+  auto task = [this, records = std::move(records), keys = std::move(keys), respond, apply = std::move(apply)] {
     std::shared_lock<std::shared_mutex> lock(apply_mu_);
     auto start = std::chrono::steady_clock::now();
-    uint64_t first_seq = 0;
-    Status s = log_->Append(views, &first_seq);
+    Status s = Append(records, keys);
     append_seconds_->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    EventLogStats stats = log_->stats();
-    fsync_seconds_->Set(static_cast<double>(stats.fsync_nanos) / 1e9);
-    fsyncs_->Set(static_cast<double>(stats.fsyncs));
     if (!s.ok()) {
       lock.unlock();
-      return respond(ErrorResponse(503, "log_unavailable", "nothing was stored: " + s.ToString()));
+      return respond(ErrorResponse(503, sink_ != nullptr ? "kafka_unavailable" : "log_unavailable",
+                                   "nothing was stored: " + s.ToString()));
     }
     Response res = apply();
     lock.unlock();
-    users_->Set(static_cast<double>(store_->num_users()));
+    if (store_ != nullptr) users_->Set(static_cast<double>(store_->num_users()));
     respond(std::move(res));
   };
   if (!pool_.Submit(std::move(task))) {
@@ -130,7 +158,7 @@ void IngestService::PostEvents(const Request& req, Responder respond) {
   }
   size_t kept = 0;
   for (size_t i = 0; i < p->events.size(); ++i) {
-    if (!store_->AcceptsEvents(p->events[i].user_id)) {
+    if (store_ != nullptr && !store_->AcceptsEvents(p->events[i].user_id)) {
       p->errors.push_back({p->indices[i], "user_id", "user has withdrawn consent: events are not stored"});
       continue;
     }
@@ -147,12 +175,16 @@ void IngestService::PostEvents(const Request& req, Responder respond) {
   if (p->events.empty()) {
     return respond(Response::Json(400, ResultBody(*p, "none of the " + std::to_string(p->total) + " events was accepted")));
   }
-  std::vector<std::string> records(p->events.size());
-  for (size_t i = 0; i < records.size(); ++i) EncodeEvent(p->events[i], &records[i]);
-  Write(std::move(records), std::move(respond), [this, p] {
+  std::vector<std::string> records(p->events.size()), keys(p->events.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (sink_ != nullptr && p->events[i].event_id.empty()) p->events[i].event_id = NewEventId();
+    EncodeEvent(p->events[i], &records[i]);
+    keys[i] = p->events[i].user_id;
+  }
+  Write(std::move(records), std::move(keys), std::move(respond), [this, p] {
     for (const IngestEvent& e : p->events) {
       UserEvent event = ToUserEvent(e);
-      store_->ApplyEvent(e.user_id, event);
+      if (store_ != nullptr) store_->ApplyEvent(e.user_id, event);
       if (Counter* c = ingested_[static_cast<size_t>(e.type)]) c->Inc();
       for (const EventListener& listener : listeners_) listener(e.user_id, event);
     }
@@ -169,8 +201,8 @@ void IngestService::PutUser(const Request& req, Responder respond) {
   if (!s.ok()) return respond(ErrorResponse(400, "invalid_profile", s.message(), field));
   std::vector<std::string> records(1);
   EncodeProfile(id, profile, &records[0]);
-  Write(std::move(records), std::move(respond), [this, id, profile] {
-    store_->SetProfile(id, profile);
+  Write(std::move(records), {id}, std::move(respond), [this, id, profile] {
+    if (store_ != nullptr) store_->SetProfile(id, profile);
     std::string body = "{\"user_id\":";
     AppendJsonString(&body, id);
     body += ",\"profile\":";
@@ -185,8 +217,8 @@ void IngestService::DeleteUser(const Request& req, Responder respond) {
   if (!UserIdParam(req, options_.schema, &id, &error)) return respond(std::move(error));
   std::vector<std::string> records(1);
   EncodeErase(id, &records[0]);
-  Write(std::move(records), std::move(respond), [this, id] {
-    store_->Erase(id);
+  Write(std::move(records), {id}, std::move(respond), [this, id] {
+    if (store_ != nullptr) store_->Erase(id);
     std::string body = "{\"user_id\":";
     AppendJsonString(&body, id);
     return Response::Json(200, body + ",\"erased\":true}");
@@ -198,7 +230,10 @@ Response IngestService::GetUser(const Request& req) const {
   Response error;
   if (!UserIdParam(req, options_.schema, &id, &error)) return error;
   UserFeatures f;
-  if (!store_->Get(id, &f)) return ErrorResponse(404, "not_found", "unknown user '" + id + "'", "user_id");
+  bool found = false;
+  Status s = reader_->Lookup(id, &f, &found);
+  if (!s.ok()) return ErrorResponse(503, "store_unavailable", s.ToString());
+  if (!found) return ErrorResponse(404, "not_found", "unknown user '" + id + "'", "user_id");
   std::string body = "{\"user_id\":";
   AppendJsonString(&body, id);
   body += ",\"version\":" + std::to_string(f.version) + ",\"profile\":";
@@ -223,6 +258,7 @@ Response IngestService::GetUser(const Request& req) const {
 }
 
 Status IngestService::Snapshot(const std::string& path) {
+  if (log_ == nullptr) return Status::NotSupported("feature snapshots are written by the embedded mode only");
   std::string data;
   {
     std::unique_lock<std::shared_mutex> lock(apply_mu_);

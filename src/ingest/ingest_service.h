@@ -24,8 +24,15 @@
 //
 // Snapshot() writes the feature store, consistent with a log sequence
 // number, for a fast restart (RebuildFeatures in replay.h).
+//
+// Distributed mode (the second constructor): records go to a RecordSink
+// (Kafka) instead, nothing is applied here (nba consume applies them to the
+// shared feature store), events without an event_id get a unique one, and
+// the answer 200 means the sink acknowledged them; 503 when it did not.
+// Consent is then enforced by the consumer, which holds the profiles.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <shared_mutex>
@@ -35,6 +42,7 @@
 #include "core/status.h"
 #include "features/memory_feature_store.h"
 #include "ingest/event_codec.h"
+#include "ingest/record_sink.h"
 #include "ingest/worker_pool.h"
 #include "server/http_service.h"
 #include "storage/event_log.h"
@@ -52,8 +60,10 @@ using EventListener = std::function<void(const std::string& user_id, const UserE
 
 class IngestService {
  public:
-  // `log` and `store` must outlive the service.
+  // Embedded: `log` and `store` must outlive the service.
   IngestService(IngestOptions options, EventLog* log, MemoryFeatureStore* store);
+  // Distributed: `sink` and `reader` (for GET /v1/users/{id}) must outlive it.
+  IngestService(IngestOptions options, RecordSink* sink, const FeatureStore* reader);
   ~IngestService();  // Stop()
 
   IngestService(const IngestService&) = delete;
@@ -67,6 +77,7 @@ class IngestService {
 
   // Writes the store to `path` atomically, covering every record appended so
   // far. Writes wait while the store is copied (not while the file is written).
+  // Embedded mode only.
   Status Snapshot(const std::string& path);
 
   // Finishes queued writes and joins the workers; later writes get 503. Call
@@ -78,14 +89,22 @@ class IngestService {
   void PutUser(const Request& req, Responder respond);
   void DeleteUser(const Request& req, Responder respond);
   Response GetUser(const Request& req) const;
-  // On a worker: appends `records` in one call, then runs `apply` (under the
-  // shared side of apply_mu_) and responds with its answer; 503 when the
-  // append fails.
-  void Write(std::vector<std::string> records, Responder respond, std::function<Response()> apply);
+  // On a worker: appends `records` (keys: their user ids) in one call, then
+  // runs `apply` (under the shared side of apply_mu_) and responds with its
+  // answer; 503 when the append fails.
+  void Write(std::vector<std::string> records, std::vector<std::string> keys, Responder respond,
+             std::function<Response()> apply);
+  Status Append(const std::vector<std::string>& records, const std::vector<std::string>& keys);
+  // A process-unique id for an event the client sent without one.
+  std::string NewEventId();
 
   const IngestOptions options_;
-  EventLog* const log_;
-  MemoryFeatureStore* const store_;
+  EventLog* const log_;               // embedded, else null
+  MemoryFeatureStore* const store_;   // embedded, else null
+  RecordSink* const sink_;            // distributed, else null
+  const FeatureStore* const reader_;
+  std::string event_id_prefix_;
+  std::atomic<uint64_t> next_event_id_{0};
   std::vector<EventListener> listeners_;
   // Shared by every append+apply, exclusive for Snapshot: a snapshot then
   // holds exactly the records up to the log's last sequence number.

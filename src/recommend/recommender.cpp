@@ -16,8 +16,8 @@ namespace {
 
 constexpr int kMaxK = 100;
 constexpr size_t kMaxSequence = 1000;
-const char* const kStrategies[] = {"model", "fallback:no_model", "fallback:cold_start", "fallback:error",
-                                   "fallback:timeout"};
+const char* const kStrategies[] = {"model",          "fallback:no_model", "fallback:cold_start",
+                                   "fallback:error", "fallback:timeout",  "fallback:store_unavailable"};
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -225,7 +225,7 @@ std::shared_ptr<const Recommendation> Recommender::Recommend(const RecommendQuer
   }
 
   std::string key;
-  const bool cacheable = flags->cache_enabled && model && !q.user_id.empty();
+  const bool cacheable = flags->cache_enabled && model && !q.user_id.empty() && !q.features_unavailable;
   if (cacheable) {
     key = q.user_id;
     key += '\x1f' + std::to_string(q.features_version) + '\x1f' + std::to_string(table->catalog_version()) + '\x1f' +
@@ -235,16 +235,27 @@ std::shared_ptr<const Recommendation> Recommender::Recommend(const RecommendQuer
       *cached = true;
       return hit;
     }
+    std::string encoded;
+    auto shared_hit = std::make_shared<Recommendation>();
+    if (shared_ != nullptr && shared_->Get(key, &encoded) && DecodeRecommendation(encoded, shared_hit.get())) {
+      cache_.Put(key, shared_hit);
+      cache_hits_->Inc();
+      *cached = true;
+      return shared_hit;
+    }
     cache_misses_->Inc();
   }
 
   auto rec = std::make_shared<Recommendation>();
-  const char* reason = "no_model";
-  if (model && RankWithModel(q, *model, *table, filter, rec.get(), &reason)) {
+  const char* reason = q.features_unavailable ? "store_unavailable" : "no_model";
+  if (model && !q.features_unavailable && RankWithModel(q, *model, *table, filter, rec.get(), &reason)) {
     rec->strategy = "model";
     rec->model_version = model->version;
     FillFromFallback(q, model.get(), table.get(), filter, rec.get());
-    if (cacheable) cache_.Put(key, rec);
+    if (cacheable) {
+      cache_.Put(key, rec);
+      if (shared_ != nullptr) shared_->Put(key, EncodeRecommendation(*rec));
+    }
   } else {
     rec->strategy = std::string("fallback:") + reason;
     if (model) rec->model_version = model->version;
@@ -294,7 +305,10 @@ Response Recommender::HandleGet(const Request& req) {
   if (const std::string* k = req.Query("k"); k != nullptr && !ParseK(*k, &q.k)) return BadK();
   if (const std::string* c = req.Query("category")) q.category = *c;
   UserFeatures f;
-  if (features_->Get(q.user_id, &f)) {
+  bool found = false;
+  if (!features_->Lookup(q.user_id, &f, &found).ok()) {
+    q.features_unavailable = true;
+  } else if (found) {
     q.events = std::move(f.recent);
     q.purchased = std::move(f.purchased);
     q.age = f.has_profile ? f.profile.age : -1;

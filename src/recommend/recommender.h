@@ -9,7 +9,10 @@
 //   or the fallback alone: no model ("fallback:no_model"), no known item in
 //          the history ("fallback:cold_start"), a non-finite or throwing
 //          model ("fallback:error"), inference past the time budget
-//          ("fallback:timeout") -> answer, metrics, audit line.
+//          ("fallback:timeout"), a feature store that cannot be asked
+//          ("fallback:store_unavailable") -> answer, metrics, audit line.
+// With a SharedCache (the distributed mode's Redis), a local miss asks it
+// before ranking, and a ranked answer is put in both.
 // A failing model therefore never becomes a 5xx.
 //
 // Batching concurrent requests: not done. Per request the model costs one
@@ -39,6 +42,7 @@
 #include "recommend/model_manager.h"
 #include "recommend/recommendation.h"
 #include "recommend/recommendation_cache.h"
+#include "recommend/shared_cache.h"
 #include "recommend/trending.h"
 #include "server/http_service.h"
 #include "server/metrics.h"
@@ -58,6 +62,7 @@ struct RecommendQuery {
   std::vector<std::string> purchased;  // sorted, unique
   int age = -1;                    // -1: unknown
   uint64_t features_version = 0;   // the user's FeatureStore version (cache key)
+  bool features_unavailable = false;  // the store could not be asked: fallback, not cached
   int k = 10;
   std::string category;            // "" for any
 };
@@ -76,6 +81,9 @@ class Recommender {
   // trending fallback. The cache needs no call: its keys carry the user's
   // feature version.
   void OnEvent(const std::string& user_id, const UserEvent& event);
+
+  // Before serving; `shared` must outlive the recommender.
+  void SetSharedCache(SharedCache* shared) { shared_ = shared; }
 
   void SetFlags(const RecommendFlags& flags);
   std::shared_ptr<const RecommendFlags> flags() const { return flags_.load(std::memory_order_acquire); }
@@ -109,6 +117,7 @@ class Recommender {
   AuditLog* audit_;
   Trending trending_;
   RecommendationCache cache_;
+  SharedCache* shared_ = nullptr;
   std::atomic<std::shared_ptr<const RecommendFlags>> flags_;
   std::mutex flags_mu_;  // serializes read-modify-write of the flags
   std::atomic<std::shared_ptr<const TableEntry>> table_;

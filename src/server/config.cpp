@@ -165,6 +165,55 @@ const Key kKeys[] = {
        }
        return Status::Ok();
      }},
+    {"mode",
+     [](auto& k, auto& v, ServerConfig* c) {
+       if (v != "embedded" && v != "distributed") return Invalid(k, "expected embedded or distributed, got '" + v + "'");
+       c->mode = v;
+       return Status::Ok();
+     }},
+    {"kafka.brokers", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->kafka.brokers); }},
+    {"kafka.events_topic", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->kafka.events_topic); }},
+    {"kafka.catalog_topic",
+     [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->kafka.catalog_topic); }},
+    {"kafka.events_partitions",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 10000, &c->kafka.events_partitions); }},
+    {"kafka.linger_ms", [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 10000, &c->kafka.linger_ms); }},
+    {"kafka.compression",
+     [](auto& k, auto& v, ServerConfig* c) {
+       if (v != "none" && v != "gzip" && v != "snappy" && v != "lz4" && v != "zstd") {
+         return Invalid(k, "expected none, gzip, snappy, lz4 or zstd, got '" + v + "'");
+       }
+       c->kafka.compression = v;
+       return Status::Ok();
+     }},
+    {"kafka.delivery_timeout_ms",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 100, 600000, &c->kafka.delivery_timeout_ms); }},
+    {"kafka.on_unavailable",
+     [](auto& k, auto& v, ServerConfig* c) {
+       if (v != "spool" && v != "reject") return Invalid(k, "expected spool or reject, got '" + v + "'");
+       c->kafka.on_unavailable = v;
+       return Status::Ok();
+     }},
+    {"redis.address", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->redis.address); }},
+    {"redis.password",
+     [](auto& k, auto& v, ServerConfig* c) {
+       c->redis.password = v;
+       return Status::Ok();
+     }},
+    {"redis.key_prefix", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->redis.key_prefix); }},
+    {"redis.local_cache_ms",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 60000, &c->redis.local_cache_ms); }},
+    {"redis.cache_ttl_ms",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 86400000, &c->redis.cache_ttl_ms); }},
+    {"redis.timeout_ms", [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 60000, &c->redis.timeout_ms); }},
+    {"consume.group_id", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->consume.group_id); }},
+    {"consume.lake_dir", [](auto& k, auto& v, ServerConfig* c) { return SetNonEmpty(k, v, &c->consume.lake_dir); }},
+    {"consume.batch_max_events",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 1000000, &c->consume.batch_max_events); }},
+    {"consume.batch_max_ms",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 1, 60000, &c->consume.batch_max_ms); }},
+    {"consume.metrics_port",
+     [](auto& k, auto& v, ServerConfig* c) { return SetInt(k, v, 0, 65535, &c->consume.metrics_port); }},
     {"cors.allowed_origins",
      [](auto& k, auto& v, ServerConfig* c) {
        c->cors_allowed_origins = SplitList(v);
@@ -173,7 +222,7 @@ const Key kKeys[] = {
 };
 
 // Sections hold keys; the environment rejects unknown names under them.
-const char* const kSections[] = {"server", "serving", "auth", "auth.jwt", "rate_limit", "cors"};
+const char* const kSections[] = {"server", "serving", "auth", "auth.jwt", "rate_limit", "cors", "kafka", "redis", "consume"};
 
 bool IsSection(const std::string& key) {
   return std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections);
@@ -338,6 +387,9 @@ Status LoadConfig(const std::string& yaml_path, const std::map<std::string, std:
 }
 
 Status ValidateConfig(const ServerConfig& c) {
+  if (c.mode == "distributed" && c.kafka.brokers.empty()) {
+    return Invalid("kafka.brokers", "required when mode is distributed");
+  }
   if (c.jwt.algorithm == "HS256" && c.jwt.secret.empty()) {
     return Invalid("auth.jwt.secret", "required when auth.jwt.algorithm is HS256");
   }

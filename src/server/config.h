@@ -50,6 +50,35 @@ struct ServingConfig {
   std::vector<std::pair<std::string, std::string>> extra_event_types;
 };
 
+// Distributed mode: where events go (Kafka) and where user state lives (Redis).
+struct KafkaConfig {
+  std::string brokers;                      // "host:port,host:port"
+  std::string events_topic = "nba.events";  // key = user id
+  std::string catalog_topic = "nba.catalog";
+  int events_partitions = 8;                // when nba creates the topic
+  int linger_ms = 5;
+  std::string compression = "lz4";          // none, gzip, snappy, lz4, zstd
+  int delivery_timeout_ms = 5000;           // longer without Kafka's ack: spool or 503
+  std::string on_unavailable = "spool";     // "spool" (durable local spool) or "reject" (503)
+};
+
+struct RedisConfig {
+  std::string address = "127.0.0.1:6379";
+  std::string password;
+  std::string key_prefix = "nba:";
+  int local_cache_ms = 100;   // replicas may answer from user state this old
+  int cache_ttl_ms = 60000;   // shared recommendation cache entries
+  int timeout_ms = 200;       // connect and command timeout
+};
+
+struct ConsumeConfig {
+  std::string group_id = "nba-consume";
+  std::string lake_dir = "lake";  // relative paths are under data_dir
+  int batch_max_events = 10000;
+  int batch_max_ms = 100;
+  int metrics_port = 9100;        // /healthz, /readyz, /metrics of nba consume
+};
+
 using FeatureValue = std::variant<bool, std::string>;
 
 struct ServerConfig {
@@ -63,7 +92,13 @@ struct ServerConfig {
   int shutdown_timeout_ms = 30000;    // in-flight requests get this long on SIGTERM
   std::string access_log = "stderr";  // "stderr", "off" or a file path
   std::string data_dir = "data";
+  // "embedded" (one process: event log + memory feature store) or
+  // "distributed" (events to Kafka, user state in Redis).
+  std::string mode = "embedded";
   ServingConfig serving;
+  KafkaConfig kafka;
+  RedisConfig redis;
+  ConsumeConfig consume;
   std::vector<ApiKeyConfig> api_keys;
   JwtConfig jwt;
   RateLimitConfig rate_limit;
