@@ -52,6 +52,7 @@ Status Catalog::Put(std::span<const Item> items) {
   std::vector<std::string> records;
   records.reserve(items.size());
   for (const Item& item : items) records.push_back(nlohmann::json{{"op", "put"}, {"item", ItemToJson(item)}}.dump());
+  if (publisher_) return publisher_(records);
   std::vector<std::string_view> views(records.begin(), records.end());
   std::lock_guard<std::mutex> write(write_mu_);
   uint64_t first = 0;
@@ -69,6 +70,7 @@ Status Catalog::Delete(const std::string& id) {
     if (items_.find(id) == items_.end()) return Status::NotFound("no item '" + id + "'");
   }
   std::string record = nlohmann::json{{"op", "delete"}, {"id", id}}.dump();
+  if (publisher_) return publisher_({record});
   std::string_view view = record;
   uint64_t seq = 0;
   NBA_RETURN_IF_ERROR(log_->Append({&view, 1}, &seq));
@@ -76,6 +78,15 @@ Status Catalog::Delete(const std::string& id) {
   items_.erase(id);
   version_.store(seq, std::memory_order_release);
   return Status::Ok();
+}
+
+Status Catalog::ApplyPublished(std::string_view record) {
+  nlohmann::json j = nlohmann::json::parse(record, nullptr, false);
+  if (!j.is_object() || !j.contains("op")) return Status::Corruption("catalogue topic: not a catalogue change");
+  std::lock_guard<std::mutex> write(write_mu_);
+  uint64_t seq = 0;
+  NBA_RETURN_IF_ERROR(log_->Append({&record, 1}, &seq));
+  return Apply(seq, record);
 }
 
 bool Catalog::Get(const std::string& id, Item* out) const {

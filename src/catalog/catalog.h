@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "catalog/item.h"
 #include "core/status.h"
@@ -39,6 +40,16 @@ class Catalog {
   // Removes `id`; NotFound when there is no such item.
   Status Delete(const std::string& id);
 
+  // Distributed mode: Put and Delete hand their records to `publisher` (the
+  // catalogue topic, which every replica follows) instead of applying them;
+  // each replica then applies what it reads with ApplyPublished, so all
+  // replicas apply the same changes in the same order. Set before serving.
+  using Publisher = std::function<Status(const std::vector<std::string>& records)>;
+  void SetPublisher(Publisher publisher) { publisher_ = std::move(publisher); }
+  // Stores and applies one record read from the topic. Corruption when it
+  // does not parse.
+  Status ApplyPublished(std::string_view record);
+
   // False when `id` is unknown.
   bool Get(const std::string& id, Item* out) const;
   size_t size() const;
@@ -57,6 +68,7 @@ class Catalog {
   Status Apply(uint64_t seq, std::string_view record);
 
   std::unique_ptr<EventLog> log_;
+  Publisher publisher_;
   std::mutex write_mu_;  // held across append + apply
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Item> items_;

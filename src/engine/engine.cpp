@@ -39,23 +39,6 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
   }
   NBA_RETURN_IF_ERROR(HttpService::Create(e->config_, &e->service_));
 
-  EventLogOptions log_options;
-  log_options.dir = e->DataPath("events");
-  NBA_RETURN_IF_ERROR(EventLog::Open(log_options, &e->event_log_));
-  const RecoveryReport& recovery = e->event_log_->recovery();
-  if (recovery.bytes_cut > 0)
-    std::fprintf(stderr, "event log: cut a torn tail of %llu bytes: %s\n",
-                 static_cast<unsigned long long>(recovery.bytes_cut), recovery.detail.c_str());
-
-  MemoryFeatureStoreOptions store_options;
-  store_options.max_events = static_cast<size_t>(config.serving.feature_max_events);
-  e->features_ = std::make_unique<MemoryFeatureStore>(store_options);
-  RebuildReport rebuilt;
-  NBA_RETURN_IF_ERROR(RebuildFeatures(e->DataPath("features.snap"), *e->event_log_, e->features_.get(), &rebuilt));
-  std::fprintf(stderr, "feature store: %zu users (snapshot %s, %llu log records replayed)\n",
-               e->features_->num_users(), rebuilt.snapshot_loaded ? "loaded" : "absent",
-               static_cast<unsigned long long>(rebuilt.replayed));
-
   IngestOptions ingest_options;
   ingest_options.workers = config.serving.ingest_workers;
   for (const auto& [name, kind] : config.serving.extra_event_types) {
@@ -63,10 +46,28 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
     ParseEventType(kind, &type);  // validated with the config
     ingest_options.schema.event_types[name] = type;
   }
-  e->ingest_ = std::make_unique<IngestService>(ingest_options, e->event_log_.get(), e->features_.get());
+  if (e->distributed()) {
+    NBA_RETURN_IF_ERROR(Replica::Open(config, e->DataPath("spool"), &e->replica_));
+    e->replica_->Register(e->service_.get());
+    e->feature_reader_ = e->replica_->features();
+    e->ingest_ = std::make_unique<IngestService>(ingest_options, e->replica_->sink(), e->feature_reader_);
+  } else {
+    NBA_RETURN_IF_ERROR(e->OpenEmbeddedState());
+    e->feature_reader_ = e->features_.get();
+    e->ingest_ = std::make_unique<IngestService>(ingest_options, e->event_log_.get(), e->features_.get());
+  }
   NBA_RETURN_IF_ERROR(e->ingest_->Register(e->service_.get()));
 
-  NBA_RETURN_IF_ERROR(Catalog::Open(e->DataPath("catalog"), &e->catalog_));
+  if (e->distributed()) {
+    // A replica's catalogue is rebuilt from the catalogue topic at every
+    // start, so every replica applies the same changes from the same start
+    // (and its version, a cache-key part, agrees with the others').
+    fs::remove_all(e->DataPath("catalog-replica"), ec);
+    NBA_RETURN_IF_ERROR(Catalog::Open(e->DataPath("catalog-replica"), &e->catalog_));
+    NBA_RETURN_IF_ERROR(e->replica_->FollowCatalog(e->catalog_.get()));
+  } else {
+    NBA_RETURN_IF_ERROR(Catalog::Open(e->DataPath("catalog"), &e->catalog_));
+  }
   NBA_RETURN_IF_ERROR(AddCatalogRoutes(e->catalog_.get(), e->service_.get()));
   if (!demo_key.empty()) {
     DemoOptions demo;
@@ -95,16 +96,41 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
   rec_options.time_budget_ms = config.serving.time_budget_ms;
   rec_options.trending.half_life_hours = config.serving.trending_half_life_hours;
   e->recommender_ = std::make_unique<Recommender>(rec_options, flags, e->catalog_.get(), e->models_.get(),
-                                                  e->features_.get(), e->audit_.get(), &e->service_->metrics());
+                                                  e->feature_reader_, e->audit_.get(), &e->service_->metrics());
   NBA_RETURN_IF_ERROR(e->recommender_->AddRoutes(e->service_.get()));
   Recommender* rec = e->recommender_.get();
+  // Replicas feed their trending fallback from the events they accept (a
+  // share of all traffic, so the same ranking) and start it empty.
   e->ingest_->AddListener([rec](const std::string& user, const UserEvent& event) { rec->OnEvent(user, event); });
-  NBA_RETURN_IF_ERROR(e->WarmTrending(rec));
+  if (e->distributed()) {
+    rec->SetSharedCache(e->replica_->cache());
+  } else {
+    NBA_RETURN_IF_ERROR(e->WarmTrending(rec));
+  }
 
   e->server_ = std::make_unique<HttpServer>(e->config_, e->service_.get());
   Engine* self = e.get();
   e->server_->OnShutdown([self] { self->Close(); });
   *out = std::move(e);
+  return Status::Ok();
+}
+
+Status Engine::OpenEmbeddedState() {
+  EventLogOptions log_options;
+  log_options.dir = DataPath("events");
+  NBA_RETURN_IF_ERROR(EventLog::Open(log_options, &event_log_));
+  const RecoveryReport& recovery = event_log_->recovery();
+  if (recovery.bytes_cut > 0)
+    std::fprintf(stderr, "event log: cut a torn tail of %llu bytes: %s\n",
+                 static_cast<unsigned long long>(recovery.bytes_cut), recovery.detail.c_str());
+
+  MemoryFeatureStoreOptions store_options;
+  store_options.max_events = static_cast<size_t>(config_.serving.feature_max_events);
+  features_ = std::make_unique<MemoryFeatureStore>(store_options);
+  RebuildReport rebuilt;
+  NBA_RETURN_IF_ERROR(RebuildFeatures(DataPath("features.snap"), *event_log_, features_.get(), &rebuilt));
+  std::fprintf(stderr, "feature store: %zu users (snapshot %s, %llu log records replayed)\n", features_->num_users(),
+               rebuilt.snapshot_loaded ? "loaded" : "absent", static_cast<unsigned long long>(rebuilt.replayed));
   return Status::Ok();
 }
 
@@ -131,7 +157,7 @@ Engine::~Engine() {
 Status Engine::Start() {
   NBA_RETURN_IF_ERROR(server_->Start());
   started_ = true;
-  if (config_.serving.snapshot_interval_s > 0) snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
+  if (!distributed() && config_.serving.snapshot_interval_s > 0) snapshot_thread_ = std::thread([this] { SnapshotLoop(); });
   return Status::Ok();
 }
 
@@ -165,10 +191,14 @@ void Engine::Close() {
   snapshot_cv_.notify_all();
   if (snapshot_thread_.joinable()) snapshot_thread_.join();
   ingest_->Stop();
-  Status s = ingest_->Snapshot(DataPath("features.snap"));
-  if (!s.ok()) std::fprintf(stderr, "feature snapshot at shutdown failed: %s\n", s.ToString().c_str());
+  if (distributed()) {
+    replica_->Stop();
+  } else {
+    Status s = ingest_->Snapshot(DataPath("features.snap"));
+    if (!s.ok()) std::fprintf(stderr, "feature snapshot at shutdown failed: %s\n", s.ToString().c_str());
+    event_log_->Close();
+  }
   audit_->Close();
-  event_log_->Close();
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   closed_ = true;
 }

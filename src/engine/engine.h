@@ -1,7 +1,10 @@
-// Engine: the embedded deployment in one object. It opens the event log,
-// rebuilds the feature store, opens the catalogue, the model registry and
-// the audit log, and puts ingest, catalogue, recommendation and admin routes
-// on one HttpService. `nba serve` and `nba demo` both run one.
+// Engine: one `nba serve` process in one object. Embedded (the default), it
+// opens the event log, rebuilds the feature store, opens the catalogue, the
+// model registry and the audit log, and puts ingest, catalogue,
+// recommendation and admin routes on one HttpService. `nba serve` and
+// `nba demo` both run one. With mode: distributed it is a stateless replica
+// instead: events to Kafka, user state and a shared cache in Redis, the
+// catalogue from its topic (engine/replica.h).
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +14,7 @@
 #include <thread>
 
 #include "catalog/catalog.h"
+#include "engine/replica.h"
 #include "features/memory_feature_store.h"
 #include "ingest/ingest_service.h"
 #include "recommend/audit_log.h"
@@ -50,6 +54,9 @@ class Engine {
  private:
   explicit Engine(const ServerConfig& config) : config_(config) {}
   std::string DataPath(const std::string& name) const;
+  bool distributed() const { return config_.mode == "distributed"; }
+  // Embedded: the event log and the feature store rebuilt from it.
+  Status OpenEmbeddedState();
   Status WarmTrending(Recommender* rec);
   void SnapshotLoop();
   void Close();
@@ -57,7 +64,9 @@ class Engine {
   ServerConfig config_;
   std::unique_ptr<HttpService> service_;
   std::unique_ptr<EventLog> event_log_;
-  std::unique_ptr<MemoryFeatureStore> features_;
+  std::unique_ptr<MemoryFeatureStore> features_;  // embedded
+  std::unique_ptr<Replica> replica_;              // distributed
+  const FeatureStore* feature_reader_ = nullptr;  // features_ or the replica's Redis store
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ModelRegistry> registry_;

@@ -158,7 +158,18 @@ HistogramFamily* MetricsRegistry::AddHistogram(const std::string& name, const st
   return Add<Histogram>(name, help, std::move(labels), std::move(bounds));
 }
 
+void MetricsRegistry::AddCollector(std::function<void()> collect) {
+  std::lock_guard<std::mutex> lock(mu_);
+  collectors_.push_back(std::move(collect));
+}
+
 std::string MetricsRegistry::RenderText() const {
+  std::vector<std::function<void()>> collectors;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    collectors = collectors_;
+  }
+  for (const auto& collect : collectors) collect();
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [name, family] : families_) family->Render(&out);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -99,6 +100,10 @@ class MetricsRegistry {
   HistogramFamily* AddHistogram(const std::string& name, const std::string& help,
                                 std::vector<double> bounds, std::vector<std::string> labels = {});
 
+  // Runs `collect` before every RenderText: for values kept elsewhere (a
+  // client's error count) that are set on a gauge only when scraped.
+  void AddCollector(std::function<void()> collect);
+
   // Prometheus text format, families sorted by name.
   std::string RenderText() const;
 
@@ -109,6 +114,7 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<MetricFamilyBase>> families_;
+  std::vector<std::function<void()>> collectors_;
 };
 
 }  // namespace nba
