@@ -14,8 +14,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev wrk curl python3
 )
-# What the browser end-to-end tests need; only with --with-services.
-service_packages=(chromium)
+# What the tests' real services need; only with --with-services: the
+# browser (end-to-end tests), Redis, nginx, and Java + Maven for the Kafka
+# broker (its jars come from Maven Central: scripts/services/kafka.sh).
+service_packages=(chromium redis-server redis-tools nginx openjdk-17-jre-headless maven zstd)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--with-services" ]]; then want+=("${service_packages[@]}"); fi
@@ -33,4 +35,7 @@ if ((${#missing[@]})); then
     tail -n 20 "$log" >&2
     exit 1
   fi
+fi
+if [[ "${1:-}" == "--with-services" ]]; then
+  bash "$(dirname "$0")/services/kafka.sh" fetch
 fi

@@ -155,12 +155,15 @@ std::vector<TopicPartition> KafkaConsumer::Assignment() const {
 int64_t KafkaConsumer::Lag() const {
   int64_t lag = 0;
   for (const TopicPartition& tp : Assignment()) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR ||
-        high < 0) {
+    int64_t low = 0, high = -1;
+    rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high);
+    // Not fetched yet: no cached watermarks, ask the broker.
+    if (high < 0 &&
+        rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high, 1000) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
       continue;
     }
+    // No position yet (nothing consumed since the assignment): all of it counts.
     const int64_t position = tp.offset >= 0 ? tp.offset : low;
     if (high > position) lag += high - position;
   }

@@ -1,6 +1,7 @@
 #include "stream/kafka_sink.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <vector>
 
@@ -74,7 +75,7 @@ void KafkaSink::Register(HttpService* service) {
 
 Status KafkaSink::Health() const {
   if (options_.spool) {
-    std::shared_lock lock(mode_mu_);
+    std::shared_lock lock(spool_mu_);
     return spool_->Health();
   }
   const int64_t failed = failed_at_ms_.load(std::memory_order_relaxed);
@@ -85,8 +86,7 @@ Status KafkaSink::Health() const {
 }
 
 Status KafkaSink::Append(std::span<const std::string_view> records, std::span<const std::string_view> keys) {
-  std::shared_lock lock(mode_mu_);
-  if (!spooling_) {
+  if (!spooling_.load()) {
     if (!options_.spool) {
       const int64_t failed = failed_at_ms_.load(std::memory_order_relaxed);
       if (failed >= 0 && SteadyMs() - failed < options_.retry_ms) {
@@ -101,14 +101,10 @@ Status KafkaSink::Append(std::span<const std::string_view> records, std::span<co
     if (produce_errors_ != nullptr) produce_errors_->Inc();
     failed_at_ms_.store(SteadyMs(), std::memory_order_relaxed);
     if (!options_.spool) return s;
-    lock.unlock();
-    {
-      std::unique_lock exclusive(mode_mu_);
-      spooling_ = true;
-    }
+    spooling_.store(true);
     wake_.notify_all();
-    lock.lock();
   }
+  std::shared_lock lock(spool_mu_);
   return SpoolAppend(records, keys);
 }
 
@@ -165,33 +161,36 @@ void KafkaSink::ForwardLoop() {
       wake_.wait_for(lock, std::chrono::milliseconds(options_.retry_ms), [this] { return stop_; });
       if (stop_) return;
     }
-    {
-      std::shared_lock lock(mode_mu_);
-      if (!spooling_) continue;
-    }
+    // Records can sit in the spool with spooling_ false: appends that passed
+    // the check while the spool was being emptied.
+    if (!spooling_.load() && spooled() == 0) continue;
     bool drained = false;
     while (!drained && ForwardBatch(&drained)) {
       std::lock_guard lock(wake_mu_);
       if (stop_) return;
     }
     if (!drained) continue;  // Kafka failed: retry after retry_ms
-    // Drained: switch back to direct sends unless a record arrived meanwhile,
-    // then empty the spool (cursor first: a crash in between re-forwards,
-    // which the consumer dedupes, rather than skipping records).
-    std::unique_lock exclusive(mode_mu_);
-    uint64_t next_seq = 0;
-    if (!spool_->Append({}, &next_seq).ok() || next_seq - 1 != cursor_) continue;
-    if (!SaveCursor(0).ok()) continue;
+    // Drained: new records go to Kafka again. Appends already past the check
+    // finish into the spool; with them shut out, forward the rest and empty
+    // the spool (cursor first: a crash in between re-forwards, which the
+    // consumer dedupes, rather than skipping records).
+    spooling_.store(false);
+    std::unique_lock exclusive(spool_mu_);
+    drained = false;
+    while (!drained && ForwardBatch(&drained)) {
+    }
+    if (!drained || !SaveCursor(0).ok()) {
+      spooling_.store(true);
+      continue;
+    }
     spool_.reset();
     std::error_code ec;
     std::filesystem::remove_all(options_.spool_dir, ec);
     cursor_ = 0;
     if (!OpenSpool().ok()) {
-      // The spool cannot be reopened: stay in direct mode; Health() reports it.
-      spooling_ = false;
-      continue;
+      // The spool cannot be reopened: Health() reports the failed log.
+      std::fprintf(stderr, "kafka spool %s cannot be reopened\n", options_.spool_dir.c_str());
     }
-    spooling_ = false;
   }
 }
 

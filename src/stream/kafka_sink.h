@@ -11,7 +11,9 @@
 //           order; a forwarder thread sends the spool to Kafka, oldest first,
 //           persisting its position (spool_dir/../<name>.cursor) after each
 //           acknowledged batch, and switches back to direct sends once the
-//           spool is drained (then the spool is emptied).
+//           spool is drained (then the spool is emptied). During the switch
+//           one user's records may reach Kafka out of order; each keeps
+//           its timestamp.
 // A timed-out send may still have reached Kafka, and the forwarder may send
 // a batch twice after a crash: the consumer dedupes by event id.
 #pragma once
@@ -70,9 +72,11 @@ class KafkaSink : public RecordSink {
   KafkaProducer* const producer_;
   std::string cursor_path_;
 
-  // Shared by appends, exclusive to switch modes and to empty the spool.
-  mutable std::shared_mutex mode_mu_;
-  bool spooling_ = false;
+  // True while records go to the spool. Direct sends take no lock: a lock
+  // shared with them would starve the forwarder under steady load.
+  std::atomic<bool> spooling_{false};
+  // Shared by spool appends, exclusive to empty the spool (forwarder).
+  mutable std::shared_mutex spool_mu_;
   std::unique_ptr<EventLog> spool_;
   uint64_t cursor_ = 0;  // last forwarded spool seq (forwarder thread only)
   std::atomic<uint64_t> spooled_{0};
