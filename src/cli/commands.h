@@ -29,5 +29,7 @@ void AddEvalCommand(CLI::App& app);      // eval_command.cpp
 void AddModelsCommand(CLI::App& app);    // models_command.cpp
 void AddServeCommand(CLI::App& app);     // serve_command.cpp
 void AddDemoCommand(CLI::App& app);      // demo_command.cpp
+void AddDatasetCommand(CLI::App& app);   // dataset_command.cpp
+void AddConsumeCommand(CLI::App& app);   // consume_command.cpp
 
 }  // namespace nba::cli

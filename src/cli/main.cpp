@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   nba::cli::AddModelsCommand(app);
   nba::cli::AddServeCommand(app);
   nba::cli::AddDemoCommand(app);
+  nba::cli::AddDatasetCommand(app);
+  nba::cli::AddConsumeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "ingest/event_record.h"
+#include "lake/lake_record.h"
 
 namespace nba {
 namespace {
@@ -126,7 +127,12 @@ Status EventConsumer::Apply(const std::vector<ConsumedMessage>& messages, const 
                    static_cast<long long>(m.offset), s.ToString().c_str());
       continue;
     }
-    e.ts_ms = m.timestamp_ms;
+    // The lake files profiles and erasures under the message time; a message
+    // without one gets the time it was consumed.
+    e.ts_ms = m.timestamp_ms >= 0 ? m.timestamp_ms
+                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
     e.partition = m.partition;
     e.offset = m.offset;
     changes.push_back(ToChange(e.record));
@@ -142,12 +148,23 @@ Status EventConsumer::Apply(const std::vector<ConsumedMessage>& messages, const 
     if (stop->load()) return Status::Unavailable("stopped while Redis failed: " + s.message());
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_ms));
   }
+  std::string line;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (outcomes[i] == ApplyOutcome::kNoConsent) {
       no_consent_->Inc();
       continue;
     }
     if (outcomes[i] == ApplyOutcome::kDuplicate) duplicates_->Inc();
+    // A record the lake cannot store (say, a context that is not a JSON
+    // object from an older writer) is reported and left out, rather than
+    // failing every later batch.
+    line.clear();
+    if (Status s = EncodeLakeLine(entries[i], &line); !s.ok()) {
+      corrupt_->Inc();
+      std::fprintf(stderr, "nba consume: partition %d offset %lld not written to the lake: %s\n",
+                   entries[i].partition, static_cast<long long>(entries[i].offset), s.ToString().c_str());
+      continue;
+    }
     buffered_[entries[i].partition].push_back(std::move(entries[i]));
     ++buffered_count_;
   }

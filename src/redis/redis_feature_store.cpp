@@ -4,6 +4,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
 
 namespace nba {
 namespace {
@@ -12,23 +15,20 @@ constexpr int64_t kHourMs = 3600 * 1000;
 constexpr int kTrendingHours = 24;
 constexpr int kTrendingTtlSeconds = 26 * 3600;  // past the 24 hours read, whatever the clock skew
 
-// KEYS: e ids b p v users version trend
-// ARGV: event_id encoded_event item is_purchase max_events weight ttl_s user
+// KEYS: e ids b p v users version
+// ARGV: event_id encoded_event item is_purchase max_events user dedupe_window
+// Few commands per event: Redis runs every script on its one thread, so this
+// script's length is the consumer's ceiling. Lists are trimmed only once
+// full (RPUSH returns the length), the users set is touched only for a new
+// user, and trending is counted by the caller, per item and batch.
 const char kEventScript[] = R"lua(
-if ARGV[1] ~= '' and redis.call('LPOS', KEYS[2], ARGV[1]) then return 0 end
+if ARGV[1] ~= '' and redis.call('LPOS', KEYS[2], ARGV[1], 'RANK', -1, 'MAXLEN', ARGV[7]) then return 0 end
 if redis.call('HGET', KEYS[4], 'consent') == '0' then return 2 end
-local keep = -tonumber(ARGV[5])
-redis.call('RPUSH', KEYS[1], ARGV[2])
-redis.call('LTRIM', KEYS[1], keep, -1)
-if ARGV[1] ~= '' then
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-  redis.call('LTRIM', KEYS[2], keep, -1)
-end
+local max = tonumber(ARGV[5])
+if redis.call('RPUSH', KEYS[1], ARGV[2]) > max then redis.call('LTRIM', KEYS[1], -max, -1) end
+if ARGV[1] ~= '' and redis.call('RPUSH', KEYS[2], ARGV[1]) > max then redis.call('LTRIM', KEYS[2], -max, -1) end
 if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
-redis.call('SET', KEYS[5], redis.call('INCR', KEYS[7]))
-redis.call('SADD', KEYS[6], ARGV[8])
-redis.call('ZINCRBY', KEYS[8], ARGV[6], ARGV[3])
-redis.call('EXPIRE', KEYS[8], ARGV[7])
+if not redis.call('GETSET', KEYS[5], redis.call('INCR', KEYS[7])) then redis.call('SADD', KEYS[6], ARGV[6]) end
 return 1
 )lua";
 
@@ -221,6 +221,7 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
   const std::string users_key = options_.key_prefix + "users";
   const std::string version_key = options_.key_prefix + "version";
   const std::string max_events = std::to_string(std::max<size_t>(options_.max_events, 1));
+  const std::string dedupe_window = std::to_string(std::max<size_t>(options_.dedupe_window, 1));
   std::vector<RedisScriptCall> calls;
   calls.reserve(changes.size());
   for (size_t i = 0; i < changes.size(); ++i) {
@@ -233,11 +234,9 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
       case FeatureChange::kEvent:
         calls.push_back({&event_script_,
                          {UserKey(u, "e"), UserKey(u, "ids"), UserKey(u, "b"), UserKey(u, "p"), UserKey(u, "v"),
-                          users_key, version_key,
-                          options_.key_prefix + "trend:" + std::to_string(HourOf(c.event.ts_ms))},
+                          users_key, version_key},
                          {c.event_id, EncodeEvent(c.event), c.event.item_id,
-                          c.event.type == EventType::kPurchase ? "1" : "0", max_events,
-                          TrendingWeight(c.event.type), std::to_string(kTrendingTtlSeconds), u}});
+                          c.event.type == EventType::kPurchase ? "1" : "0", max_events, u, dedupe_window}});
         break;
       case FeatureChange::kProfile:
         calls.push_back({&profile_script_,
@@ -271,8 +270,32 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
     const long long code = replies[i].type == RedisReply::Type::kInteger ? replies[i].integer : 0;
     (*applied)[i] = code == 1 ? ApplyOutcome::kApplied : code == 2 ? ApplyOutcome::kNoConsent : ApplyOutcome::kDuplicate;
   }
+  if (first_error.ok()) first_error = AddTrending(changes, *applied);
   if (!first_error.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
   return first_error;
+}
+
+// One ZINCRBY per item and hour of the batch's applied events, and one
+// EXPIRE per hour key. Not atomic with the events: a crash in between loses
+// the batch's trending counts (the fallback is an approximation anyway).
+Status RedisFeatureStore::AddTrending(std::span<const FeatureChange> changes,
+                                      const std::vector<ApplyOutcome>& applied) {
+  std::map<std::pair<int64_t, std::string>, double> weights;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].kind != FeatureChange::kEvent || applied[i] != ApplyOutcome::kApplied) continue;
+    weights[{HourOf(changes[i].event.ts_ms), changes[i].event.item_id}] +=
+        std::strtod(TrendingWeight(changes[i].event.type), nullptr);
+  }
+  if (weights.empty()) return Status::Ok();
+  std::vector<std::vector<std::string>> commands;
+  std::set<int64_t> hours;
+  for (const auto& [key, weight] : weights) {
+    const std::string hour_key = options_.key_prefix + "trend:" + std::to_string(key.first);
+    commands.push_back({"ZINCRBY", hour_key, std::to_string(weight), key.second});
+    if (hours.insert(key.first).second) commands.push_back({"EXPIRE", hour_key, std::to_string(kTrendingTtlSeconds)});
+  }
+  std::vector<RedisReply> replies;
+  return client_->Pipeline(commands, &replies);
 }
 
 void RedisFeatureStore::ApplyOne(const FeatureChange& change) {

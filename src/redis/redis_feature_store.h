@@ -6,7 +6,8 @@
 //   <p>u:{<user>}:e    list  recent events, oldest first, at most max_events;
 //                            each "<type>|<ts_ms>|<item_id>", type the
 //                            EventType number ("1|1700000000000|sku-9")
-//   <p>u:{<user>}:ids  list  ids of the last max_events events (dedupe window)
+//   <p>u:{<user>}:ids  list  ids of the last max_events events; an event whose
+//                            id is among the newest dedupe_window is a repeat
 //   <p>u:{<user>}:b    set   purchased item ids
 //   <p>u:{<user>}:p    hash  profile: age (integer), country, consent ("1"/"0")
 //   <p>u:{<user>}:v    string the user's version
@@ -19,9 +20,9 @@
 // at 1 and hit the recommendations cached for the erased history).
 //
 // Each change is one Lua script (atomic); a batch of changes is one pipeline
-// (one round trip). The scripts also touch <p>users, <p>version and
-// <p>trend:*, which are in other slots: on a Redis Cluster those updates
-// would have to leave the scripts.
+// (one round trip), then one more for the batch's trending counts. The
+// scripts also touch <p>users and <p>version, which are in other slots: on a
+// Redis Cluster those updates would have to leave the scripts.
 //
 // Reads (Lookup) are one MULTI/EXEC round trip, a consistent snapshot: the
 // version read always belongs to the events read, which the recommendation
@@ -48,6 +49,10 @@ namespace nba {
 struct RedisFeatureStoreOptions {
   std::string key_prefix = "nba:";
   size_t max_events = 200;             // recent events (and event ids) kept per user, >= 1
+  // Repeats are looked for among the user's newest ids only: redeliveries
+  // and retries arrive close to the original, and a longer scan would cost
+  // Redis's one thread on every event.
+  size_t dedupe_window = 64;
   int local_cache_ms = 0;              // 0: every Lookup asks Redis
   size_t local_cache_entries = 100000; // users held by the local cache
 };
@@ -60,7 +65,7 @@ struct FeatureChange {
   Kind kind = kEvent;
   std::string user_id;
   std::string event_id;  // kEvent: applied once per id (within the user's last
-                         // max_events ids); empty: no dedupe
+                         // dedupe_window ids); empty: no dedupe
   UserEvent event;       // kEvent
   UserProfile profile;   // kProfile
 };
@@ -83,9 +88,10 @@ class RedisFeatureStore : public FeatureStore {
 
   // Every change in one round trip, each atomic. (*applied)[i] is kDuplicate
   // for an event skipped as a duplicate id, kNoConsent for one skipped
-  // because the user's profile says consent=0, kApplied otherwise. An applied event also adds its type's weight
-  // (view 1, click 2, add_to_cart 3, purchase 5, others 2) to its item in the
-  // trending key of its hour. On an error some changes may have been applied:
+  // because the user's profile says consent=0, kApplied otherwise. The
+  // applied events then add their type's weight (view 1, click 2,
+  // add_to_cart 3, purchase 5, others 2) to their item in the trending key
+  // of their hour (one command per item and hour, after the events). On an error some changes may have been applied:
   // retrying the batch is safe for events with ids (deduped) and for profiles
   // and erasures (idempotent but for a new version).
   Status ApplyBatch(std::span<const FeatureChange> changes, std::vector<ApplyOutcome>* applied);
@@ -121,6 +127,7 @@ class RedisFeatureStore : public FeatureStore {
   void Forget(std::string_view user_id) const;
   void Remember(std::string_view user_id, const UserFeatures& features, bool found) const;
   void ApplyOne(const FeatureChange& change);
+  Status AddTrending(std::span<const FeatureChange> changes, const std::vector<ApplyOutcome>& applied);
 
   const std::shared_ptr<RedisClient> client_;
   const RedisFeatureStoreOptions options_;
