@@ -15,22 +15,45 @@ constexpr int64_t kHourMs = 3600 * 1000;
 constexpr int kTrendingHours = 24;
 constexpr int kTrendingTtlSeconds = 26 * 3600;  // past the 24 hours read, whatever the clock skew
 
-// KEYS: e ids b p v users version
-// ARGV: event_id encoded_event item is_purchase max_events user dedupe_window
-// Few commands per event: Redis runs every script on its one thread, so this
-// script's length is the consumer's ceiling. Lists are trimmed only once
-// full (RPUSH returns the length), the users set is touched only for a new
-// user, and trending is counted by the caller, per item and batch.
-const char kEventScript[] = R"lua(
-if ARGV[1] ~= '' and redis.call('LPOS', KEYS[2], ARGV[1], 'RANK', -1, 'MAXLEN', ARGV[7]) then return 0 end
-if redis.call('HGET', KEYS[4], 'consent') == '0' then return 2 end
-local max = tonumber(ARGV[5])
-if redis.call('RPUSH', KEYS[1], ARGV[2]) > max then redis.call('LTRIM', KEYS[1], -max, -1) end
-if ARGV[1] ~= '' and redis.call('RPUSH', KEYS[2], ARGV[1]) > max then redis.call('LTRIM', KEYS[2], -max, -1) end
-if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
-if not redis.call('GETSET', KEYS[5], redis.call('INCR', KEYS[7])) then redis.call('SADD', KEYS[6], ARGV[6]) end
-return 1
+// Events, many per call. ARGV: prefix max_events dedupe_window, then five
+// per event: user event_id encoded_event item is_purchase. Returns one code
+// per event: 1 applied, 0 repeat of an id, 2 no consent.
+// Redis runs every script on its one thread, so this script's cost is the
+// consumer's ceiling: one call per chunk of events (not per event) saves
+// the per-call setup and argument parsing, lists are trimmed back to
+// max_events only once 32 past it (RPUSH returns the length; readers take
+// the newest max_events), and the users set is touched for new users only. Keys are built here from the user ids; all of one user's keys share
+// the hash tag {<user>}, but a call spans users, so this needs one Redis,
+// not a Cluster.
+const char kEventsScript[] = R"lua(
+local p, max, window = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local limit = max + 32
+local version_key, users_key = p .. 'version', p .. 'users'
+local codes = {}
+for i = 4, #ARGV, 5 do
+  local user, id, enc = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local base = p .. 'u:{' .. user .. '}:'
+  local code = 1
+  if id ~= '' and redis.call('LPOS', base .. 'ids', id, 'RANK', -1, 'MAXLEN', window) then
+    code = 0
+  elseif redis.call('HGET', base .. 'p', 'consent') == '0' then
+    code = 2
+  else
+    if redis.call('RPUSH', base .. 'e', enc) > limit then redis.call('LTRIM', base .. 'e', -max, -1) end
+    if id ~= '' and redis.call('RPUSH', base .. 'ids', id) > limit then redis.call('LTRIM', base .. 'ids', -max, -1) end
+    if ARGV[i + 4] == '1' then redis.call('SADD', base .. 'b', ARGV[i + 3]) end
+    if not redis.call('GETSET', base .. 'v', redis.call('INCR', version_key)) then
+      redis.call('SADD', users_key, user)
+    end
+  end
+  codes[#codes + 1] = code
+end
+return codes
 )lua";
+
+// Events per script call: long enough to amortize the call, short enough
+// not to hold Redis's thread for long (a few ms).
+constexpr size_t kEventsPerCall = 200;
 
 // KEYS: p v users version   ARGV: age country consent user
 const char kProfileScript[] = R"lua(
@@ -93,7 +116,7 @@ bool DecodeEvent(std::string_view s, UserEvent* e) {
 RedisFeatureStore::RedisFeatureStore(std::shared_ptr<RedisClient> client, RedisFeatureStoreOptions options)
     : client_(std::move(client)),
       options_(std::move(options)),
-      event_script_(kEventScript),
+      event_script_(kEventsScript),
       profile_script_(kProfileScript),
       erase_script_(kEraseScript) {}
 
@@ -135,7 +158,7 @@ Status RedisFeatureStore::Fetch(std::string_view user_id, UserFeatures* out, boo
                     profile_key = UserKey(user_id, "p"), version_key = UserKey(user_id, "v");
   std::vector<RedisReply> replies;
   NBA_RETURN_IF_ERROR(client_->Pipeline({{"MULTI"},
-                                         {"LRANGE", events_key, "0", "-1"},
+                                         {"LRANGE", events_key, "-" + std::to_string(std::max<size_t>(options_.max_events, 1)), "-1"},
                                          {"SMEMBERS", purchased_key},
                                          {"HGETALL", profile_key},
                                          {"GET", version_key},
@@ -222,8 +245,11 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
   const std::string version_key = options_.key_prefix + "version";
   const std::string max_events = std::to_string(std::max<size_t>(options_.max_events, 1));
   const std::string dedupe_window = std::to_string(std::max<size_t>(options_.dedupe_window, 1));
+  // Calls in change order (a user's profile, events and erasure must apply
+  // in order); runs of events are chunked into one call each. first[k] is
+  // the index of call k's first change.
   std::vector<RedisScriptCall> calls;
-  calls.reserve(changes.size());
+  std::vector<size_t> first;
   for (size_t i = 0; i < changes.size(); ++i) {
     const FeatureChange& c = changes[i];
     if (c.user_id.empty()) {
@@ -231,23 +257,33 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
     }
     const std::string& u = c.user_id;
     switch (c.kind) {
-      case FeatureChange::kEvent:
-        calls.push_back({&event_script_,
-                         {UserKey(u, "e"), UserKey(u, "ids"), UserKey(u, "b"), UserKey(u, "p"), UserKey(u, "v"),
-                          users_key, version_key},
-                         {c.event_id, EncodeEvent(c.event), c.event.item_id,
-                          c.event.type == EventType::kPurchase ? "1" : "0", max_events, u, dedupe_window}});
+      case FeatureChange::kEvent: {
+        const bool extend = !calls.empty() && calls.back().script == &event_script_ &&
+                            (calls.back().args.size() - 3) / 5 < kEventsPerCall;
+        if (!extend) {
+          calls.push_back({&event_script_, {}, {options_.key_prefix, max_events, dedupe_window}});
+          first.push_back(i);
+        }
+        std::vector<std::string>& args = calls.back().args;
+        args.push_back(u);
+        args.push_back(c.event_id);
+        args.push_back(EncodeEvent(c.event));
+        args.push_back(c.event.item_id);
+        args.push_back(c.event.type == EventType::kPurchase ? "1" : "0");
         break;
+      }
       case FeatureChange::kProfile:
         calls.push_back({&profile_script_,
                          {UserKey(u, "p"), UserKey(u, "v"), users_key, version_key},
                          {std::to_string(c.profile.age), c.profile.country, c.profile.consent ? "1" : "0", u}});
+        first.push_back(i);
         break;
       case FeatureChange::kErase:
         calls.push_back({&erase_script_,
                          {UserKey(u, "e"), UserKey(u, "ids"), UserKey(u, "b"), UserKey(u, "p"), UserKey(u, "v"),
                           users_key},
                          {u}});
+        first.push_back(i);
         break;
     }
   }
@@ -259,16 +295,24 @@ Status RedisFeatureStore::ApplyBatch(std::span<const FeatureChange> changes, std
     return s;
   }
   Status first_error;
-  for (size_t i = 0; i < replies.size(); ++i) {
-    if (replies[i].is_error()) {
+  for (size_t k = 0; k < replies.size(); ++k) {
+    const RedisReply& r = replies[k];
+    if (r.is_error()) {
       if (first_error.ok()) {
-        first_error = Status::IOError("redis " + client_->address() + ": feature change " + std::to_string(i) +
-                                      " for user '" + changes[i].user_id + "': " + replies[i].str);
+        first_error = Status::IOError("redis " + client_->address() + ": feature change " + std::to_string(first[k]) +
+                                      " for user '" + changes[first[k]].user_id + "': " + r.str);
       }
       continue;
     }
-    const long long code = replies[i].type == RedisReply::Type::kInteger ? replies[i].integer : 0;
-    (*applied)[i] = code == 1 ? ApplyOutcome::kApplied : code == 2 ? ApplyOutcome::kNoConsent : ApplyOutcome::kDuplicate;
+    if (calls[k].script != &event_script_) {
+      (*applied)[first[k]] = ApplyOutcome::kApplied;
+      continue;
+    }
+    for (size_t j = 0; j < r.elements.size() && first[k] + j < changes.size(); ++j) {
+      const long long code = r.elements[j].integer;
+      (*applied)[first[k] + j] =
+          code == 1 ? ApplyOutcome::kApplied : code == 2 ? ApplyOutcome::kNoConsent : ApplyOutcome::kDuplicate;
+    }
   }
   if (first_error.ok()) first_error = AddTrending(changes, *applied);
   if (!first_error.ok()) errors_.fetch_add(1, std::memory_order_relaxed);

@@ -19,10 +19,12 @@
 // are never reused, even after an erasure (a per-user counter would restart
 // at 1 and hit the recommendations cached for the erased history).
 //
-// Each change is one Lua script (atomic); a batch of changes is one pipeline
-// (one round trip), then one more for the batch's trending counts. The
-// scripts also touch <p>users and <p>version, which are in other slots: on a
-// Redis Cluster those updates would have to leave the scripts.
+// A batch of changes is one pipeline (one round trip) of Lua scripts, each
+// atomic: a profile or an erasure is one script, a run of events one
+// script per 200 events; then one more round trip adds the batch's trending
+// counts. The event script builds its keys from the user ids and spans
+// users, and the scripts touch <p>users and <p>version: one Redis, not a
+// Cluster.
 //
 // Reads (Lookup) are one MULTI/EXEC round trip, a consistent snapshot: the
 // version read always belongs to the events read, which the recommendation

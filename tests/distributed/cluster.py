@@ -9,7 +9,7 @@ scratch directory and listens on free loopback ports; close() stops it all.
 import hashlib
 import json
 import os
-import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -75,11 +75,13 @@ def listening(port):
 
 
 class Cluster:
-    def __init__(self, nba, root, replicas=2, on_unavailable="spool", nginx_rate="10000r/s", extra_config=""):
+    def __init__(self, nba, root, replicas=2, on_unavailable="spool", nginx_rate="10000r/s", nginx_burst=None,
+                 extra_config=""):
         self.nba = nba
         self.root = root
         self.on_unavailable = on_unavailable
         self.nginx_rate = nginx_rate
+        self.nginx_burst = nginx_burst  # None: the bursts of deploy/nginx/nba-proxy.conf
         self.extra_config = extra_config
         self.redis_port = free_port()
         self.kafka_port = free_port(pair=True)
@@ -244,7 +246,11 @@ auth:
             conf = conf[:start] + conf[start:end].replace("rate=" + rate, "rate=" + self.nginx_rate) + conf[end:]
         with open(os.path.join(d, "nba.conf"), "w") as f:
             f.write(conf)
-        shutil.copy(os.path.join(SOURCE, "deploy/nginx/nba-proxy.conf"), os.path.join(d, "snippets/nba-proxy.conf"))
+        proxy = open(os.path.join(SOURCE, "deploy/nginx/nba-proxy.conf")).read()
+        if self.nginx_burst is not None:
+            proxy = re.sub(r"burst=\d+", f"burst={self.nginx_burst}", proxy)
+        with open(os.path.join(d, "snippets/nba-proxy.conf"), "w") as f:
+            f.write(proxy)
         with open(os.path.join(d, "nginx.conf"), "w") as f:
             f.write(f"""worker_processes 1;
 pid {d}/nginx.pid;

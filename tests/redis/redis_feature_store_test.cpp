@@ -121,11 +121,12 @@ TEST_F(RedisFeatureStoreTest, KeyLayout) {
   std::vector<ApplyOutcome> applied;
   ASSERT_TRUE(store.ApplyBatch(changes, &applied).ok());
 
-  RedisReply events = Raw({"LRANGE", "shop1:u:{u7}:e", "0", "-1"});
+  // Lists keep the newest max_events for readers (trimmed once 32 past it).
+  RedisReply events = Raw({"LRANGE", "shop1:u:{u7}:e", "-2", "-1"});
   ASSERT_EQ(events.elements.size(), 2u);
   EXPECT_EQ(events.elements[0].str, "4|2|y");
   EXPECT_EQ(events.elements[1].str, "3|3|z");
-  RedisReply ids = Raw({"LRANGE", "shop1:u:{u7}:ids", "0", "-1"});
+  RedisReply ids = Raw({"LRANGE", "shop1:u:{u7}:ids", "-2", "-1"});
   ASSERT_EQ(ids.elements.size(), 2u);
   EXPECT_EQ(ids.elements[1].str, "e3");
   EXPECT_EQ(Raw({"SISMEMBER", "shop1:u:{u7}:b", "y"}).integer, 1);
@@ -133,6 +134,16 @@ TEST_F(RedisFeatureStoreTest, KeyLayout) {
   EXPECT_EQ(Raw({"HGET", "shop1:u:{u7}:p", "consent"}).str, "1");
   EXPECT_EQ(Raw({"GET", "shop1:u:{u7}:v"}).str, Raw({"GET", "shop1:version"}).str);
   EXPECT_EQ(Raw({"SISMEMBER", "shop1:users", "u7"}).integer, 1);
+
+  std::vector<FeatureChange> many;
+  for (int i = 0; i < 100; ++i) many.push_back(EventChange("u7", "m" + std::to_string(i), Ev("w", EventType::kView, 10 + i)));
+  ASSERT_TRUE(store.ApplyBatch(many, &applied).ok());
+  EXPECT_LE(Raw({"LLEN", "shop1:u:{u7}:e"}).integer, 2 + 32) << "bounded";
+  EXPECT_LE(Raw({"LLEN", "shop1:u:{u7}:ids"}).integer, 2 + 32);
+  UserFeatures f;
+  ASSERT_TRUE(store.Get("u7", &f));
+  ASSERT_EQ(f.recent.size(), 2u);
+  EXPECT_EQ(f.recent[1].ts_ms, 109);
 }
 
 TEST_F(RedisFeatureStoreTest, EraseForgetsAndVersionsAreNotReused) {
