@@ -163,8 +163,16 @@ int64_t KafkaConsumer::Lag() const {
             RD_KAFKA_RESP_ERR_NO_ERROR) {
       continue;
     }
-    // No position yet (nothing consumed since the assignment): all of it counts.
-    const int64_t position = tp.offset >= 0 ? tp.offset : low;
+    // No position yet (nothing consumed since the assignment): from the
+    // group's committed offset, else from the start.
+    int64_t position = tp.offset;
+    if (position < 0) {
+      rd_kafka_topic_partition_list_t* one = rd_kafka_topic_partition_list_new(1);
+      rd_kafka_topic_partition_list_add(one, tp.topic.c_str(), tp.partition);
+      if (rd_kafka_committed(rk_, one, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) position = one->elems[0].offset;
+      rd_kafka_topic_partition_list_destroy(one);
+    }
+    if (position < 0) position = low;
     if (high > position) lag += high - position;
   }
   return lag;

@@ -126,9 +126,15 @@ Status KafkaProducer::ProduceAndWait(const std::string& topic, std::span<const K
   }
   rd_kafka_resp_err_t err;
   {
+    // librdkafka reports every message by message.timeout.ms, but with a
+    // broker gone mid-request it can take longer; the caller's answer does
+    // not wait past the deadline (a late success is a duplicate, deduped).
     std::unique_lock plock(pending->mu);
-    pending->cv.wait(plock, [&] { return pending->remaining == 0; });
-    err = queue_error != RD_KAFKA_RESP_ERR_NO_ERROR ? queue_error : pending->first_error;
+    const bool reported = pending->cv.wait_until(plock, deadline + std::chrono::milliseconds(500),
+                                                 [&] { return pending->remaining == 0; });
+    err = queue_error != RD_KAFKA_RESP_ERR_NO_ERROR ? queue_error
+          : !reported                              ? RD_KAFKA_RESP_ERR__MSG_TIMED_OUT
+                                                   : pending->first_error;
   }
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
   errors_.fetch_add(1, std::memory_order_relaxed);

@@ -44,8 +44,9 @@ class KafkaProducer {
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   // Sends `messages` to `topic` (partition chosen by key hash) and waits
-  // until each is acknowledged; Unavailable with the first error otherwise
-  // (then some messages may still have been written: consumers dedupe).
+  // until each is acknowledged, for at most delivery_timeout_ms (+0.5 s);
+  // Unavailable with the first error otherwise (then some messages may
+  // still have been written: consumers dedupe).
   Status ProduceAndWait(const std::string& topic, std::span<const KafkaMessage> messages);
 
   // Messages queued locally and not yet acknowledged.

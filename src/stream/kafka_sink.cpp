@@ -76,7 +76,7 @@ void KafkaSink::Register(HttpService* service) {
 Status KafkaSink::Health() const {
   if (options_.spool) {
     std::shared_lock lock(spool_mu_);
-    return spool_->Health();
+    return spool_ != nullptr ? spool_->Health() : Status::IOError("kafka spool " + options_.spool_dir + ": not open");
   }
   const int64_t failed = failed_at_ms_.load(std::memory_order_relaxed);
   if (failed >= 0 && SteadyMs() - failed < options_.retry_ms) {
@@ -117,6 +117,7 @@ Status KafkaSink::SpoolAppend(std::span<const std::string_view> records, std::sp
     framed[i].append(records[i]);
     views[i] = framed[i];
   }
+  if (spool_ == nullptr) return Status::IOError("kafka spool " + options_.spool_dir + ": not open");
   uint64_t first = 0;
   NBA_RETURN_IF_ERROR(spool_->Append(views, &first));
   const uint64_t n = spooled_.fetch_add(records.size(), std::memory_order_relaxed) + records.size();
@@ -128,6 +129,7 @@ Status KafkaSink::SaveCursor(uint64_t seq) { return WriteFileAtomic(cursor_path_
 
 bool KafkaSink::ForwardBatch(bool* drained) {
   *drained = false;
+  if (spool_ == nullptr && !OpenSpool().ok()) return false;
   std::vector<std::string> keys, values;
   uint64_t last = cursor_;
   Status s = spool_->ReadAll(cursor_ + 1, [&](uint64_t seq, std::string_view record) {
@@ -171,15 +173,14 @@ void KafkaSink::ForwardLoop() {
     }
     if (!drained) continue;  // Kafka failed: retry after retry_ms
     // Drained: new records go to Kafka again. Appends already past the check
-    // finish into the spool; with them shut out, forward the rest and empty
-    // the spool (cursor first: a crash in between re-forwards, which the
-    // consumer dedupes, rather than skipping records).
+    // finish into the spool; with them shut out (briefly: no Kafka call under
+    // the lock), empty the spool, or go on forwarding when some arrived
+    // (cursor first: a crash in between re-forwards, which the consumer
+    // dedupes, rather than skipping records).
     spooling_.store(false);
     std::unique_lock exclusive(spool_mu_);
-    drained = false;
-    while (!drained && ForwardBatch(&drained)) {
-    }
-    if (!drained || !SaveCursor(0).ok()) {
+    uint64_t next_seq = 0;
+    if (!spool_->Append({}, &next_seq).ok() || next_seq - 1 != cursor_ || !SaveCursor(0).ok()) {
       spooling_.store(true);
       continue;
     }
@@ -188,7 +189,8 @@ void KafkaSink::ForwardLoop() {
     std::filesystem::remove_all(options_.spool_dir, ec);
     cursor_ = 0;
     if (!OpenSpool().ok()) {
-      // The spool cannot be reopened: Health() reports the failed log.
+      // Health() reports it; spooling fails (503) until a later try opens it.
+      spool_.reset();
       std::fprintf(stderr, "kafka spool %s cannot be reopened\n", options_.spool_dir.c_str());
     }
   }

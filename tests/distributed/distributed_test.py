@@ -84,7 +84,10 @@ class DistributedTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.c.close()
-        subprocess.run(["rm", "-rf", cls.tmp])
+        if os.environ.get("NBA_KEEP_TEST_DIR"):
+            sys.stderr.write(f"kept {cls.tmp}\n")
+        else:
+            subprocess.run(["rm", "-rf", cls.tmp])
 
     @classmethod
     def dump_logs(cls):
