@@ -99,12 +99,12 @@ Status Engine::Open(const ServerConfig& config, std::unique_ptr<Engine>* out) {
                                                   e->feature_reader_, e->audit_.get(), &e->service_->metrics());
   NBA_RETURN_IF_ERROR(e->recommender_->AddRoutes(e->service_.get()));
   Recommender* rec = e->recommender_.get();
-  // Replicas feed their trending fallback from the events they accept (a
-  // share of all traffic, so the same ranking) and start it empty.
-  e->ingest_->AddListener([rec](const std::string& user, const UserEvent& event) { rec->OnEvent(user, event); });
   if (e->distributed()) {
+    // Trending comes from Redis, where nba consume counts every event.
     rec->SetSharedCache(e->replica_->cache());
+    e->replica_->FollowTrending(rec, config.serving.trending_half_life_hours, rec_options.trending.top_size);
   } else {
+    e->ingest_->AddListener([rec](const std::string& user, const UserEvent& event) { rec->OnEvent(user, event); });
     NBA_RETURN_IF_ERROR(e->WarmTrending(rec));
   }
 

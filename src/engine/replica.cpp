@@ -81,15 +81,33 @@ Status Replica::FollowCatalog(Catalog* catalog) {
   return Status::Ok();
 }
 
+bool Replica::Pause(int ms) {
+  std::unique_lock lock(stop_mu_);
+  return !stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stop_; });
+}
+
+void Replica::FollowTrending(Recommender* rec, double half_life_hours, size_t top_size, int refresh_ms) {
+  trending_ = std::thread([this, rec, half_life_hours, top_size, refresh_ms] {
+    do {
+      const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      std::vector<TrendingItem> top;
+      // Redis down: keep the last ranking.
+      if (features_->TrendingTop(now, half_life_hours, top_size, &top).ok()) rec->ReplaceTrending(std::move(top));
+    } while (Pause(refresh_ms));
+  });
+}
+
 void Replica::FollowLoop(Catalog* catalog) {
   std::unique_ptr<KafkaConsumer> consumer;
-  while (!stop_.load()) {
+  while (Pause(0)) {
     if (consumer == nullptr) {
       Status s = KafkaConsumer::Open(KafkaOptionsFrom(config_), "", {config_.kafka.catalog_topic}, {}, &consumer);
       if (!s.ok()) {
         std::fprintf(stderr, "catalogue follower: %s (retrying)\n", s.ToString().c_str());
         consumer.reset();
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        Pause(1000);
         continue;
       }
     }
@@ -104,8 +122,13 @@ void Replica::FollowLoop(Catalog* catalog) {
 }
 
 void Replica::Stop() {
-  stop_ = true;
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
   if (follower_.joinable()) follower_.join();
+  if (trending_.joinable()) trending_.join();
   if (sink_ != nullptr) sink_->Stop();
 }
 

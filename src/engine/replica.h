@@ -7,12 +7,14 @@
 // (FollowCatalog), so all replicas converge on the same catalogue.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "catalog/catalog.h"
+#include "recommend/recommender.h"
 #include "redis/redis_cache.h"
 #include "redis/redis_client.h"
 #include "redis/redis_feature_store.h"
@@ -44,12 +46,18 @@ class Replica {
   // Routes `catalog`'s changes through the catalogue topic and applies the
   // topic to it from a background thread (from the topic's beginning).
   Status FollowCatalog(Catalog* catalog);
+  // Every refresh_ms, replaces `rec`'s trending fallback with the ranking
+  // Redis holds (counted by nba consume over every event, decayed by
+  // half_life_hours), so every replica offers the same, complete trending.
+  void FollowTrending(Recommender* rec, double half_life_hours, size_t top_size, int refresh_ms = 2000);
   // Stops following and forwarding; flushes the producer.
   void Stop();
 
  private:
   explicit Replica(const ServerConfig& config) : config_(config) {}
   void FollowLoop(Catalog* catalog);
+  // Sleeps up to ms unless stopping; false when stopping.
+  bool Pause(int ms);
 
   const ServerConfig config_;
   std::unique_ptr<KafkaProducer> producer_;
@@ -57,8 +65,11 @@ class Replica {
   std::shared_ptr<RedisClient> redis_;
   std::unique_ptr<RedisFeatureStore> features_;
   std::unique_ptr<RedisCache> cache_;
-  std::atomic<bool> stop_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
   std::thread follower_;
+  std::thread trending_;
 };
 
 }  // namespace nba

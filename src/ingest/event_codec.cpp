@@ -5,20 +5,17 @@
 #include <cmath>
 #include <limits>
 
+#include "ingest/thread_json_parser.h"
+
 namespace nba {
 namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// One parser per thread: it owns its buffers and is reused across requests.
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
 
 Status ParseDocument(std::string_view body, element* doc) {
-  simdjson::error_code err = ThreadParser().parse(body.data(), body.size()).get(*doc);
+  simdjson::error_code err = ThreadJsonParser().parse(body.data(), body.size()).get(*doc);
   if (err == simdjson::UTF8_ERROR) return Status::InvalidArgument("body is not valid UTF-8");
   if (err) return Status::InvalidArgument(std::string("body is not valid JSON: ") + simdjson::error_message(err));
   return Status::Ok();

@@ -8,7 +8,9 @@
 
 #include "core/utf8.h"
 #include "data/dataset.h"
+#include "ingest/thread_json_parser.h"
 #include "lake/lake_layout.h"
+#include "server/json_text.h"
 
 namespace nba {
 
@@ -16,35 +18,6 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-// One parser per thread: it owns its buffers and is reused line after line.
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[(c >> 4) & 0xf]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // Appends `,"name":` — every line starts with "kind", so a comma always precedes.
 void AppendKey(std::string_view name, std::string* out) {
@@ -55,7 +28,7 @@ void AppendKey(std::string_view name, std::string* out) {
 
 void AppendString(std::string_view name, std::string_view value, std::string* out) {
   AppendKey(name, out);
-  AppendJsonString(value, out);
+  AppendJsonString(out, value);
 }
 
 void AppendInt(std::string_view name, int64_t value, std::string* out) {
@@ -207,7 +180,7 @@ Status EncodeLakeLine(const LakeEntry& entry, std::string* out) {
       if (!e.context.empty()) {
         // Spliced as text: checked to be an object so the line stays one valid document.
         element el;
-        if (ThreadParser().parse(e.context).get(el) != simdjson::SUCCESS || !el.is_object())
+        if (ThreadJsonParser().parse(e.context).get(el) != simdjson::SUCCESS || !el.is_object())
           return Status::InvalidArgument("context is not a JSON object");
         AppendKey("context", &line);
         line += e.context;
@@ -241,7 +214,7 @@ Status EncodeLakeLine(const LakeEntry& entry, std::string* out) {
 Status DecodeLakeLine(std::string_view line, LakeEntry* out) {
   *out = LakeEntry();
   element doc;
-  if (ThreadParser().parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS)
+  if (ThreadJsonParser().parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS)
     return Status::InvalidArgument("not valid JSON");
   object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::InvalidArgument("not a JSON object");

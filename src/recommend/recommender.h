@@ -84,6 +84,8 @@ class Recommender {
 
   // Before serving; `shared` must outlive the recommender.
   void SetSharedCache(SharedCache* shared) { shared_ = shared; }
+  // The fallback's ranking from elsewhere, instead of OnEvent (Trending::Replace).
+  void ReplaceTrending(std::vector<TrendingItem> top) { trending_.Replace(std::move(top)); }
 
   void SetFlags(const RecommendFlags& flags);
   std::shared_ptr<const RecommendFlags> flags() const { return flags_.load(std::memory_order_acquire); }

@@ -58,6 +58,11 @@ std::shared_ptr<const std::vector<TrendingItem>> Trending::Top() {
   return top_.load(std::memory_order_acquire);
 }
 
+void Trending::Replace(std::vector<TrendingItem> top) {
+  if (top.size() > options_.top_size) top.resize(options_.top_size);
+  top_.store(std::make_shared<const std::vector<TrendingItem>>(std::move(top)), std::memory_order_release);
+}
+
 void Trending::Rebuild() {
   dirty_.store(false, std::memory_order_release);
   std::vector<std::pair<double, const std::string*>> ranked;

@@ -43,6 +43,10 @@ class Trending {
   // Best first (ties: smaller id first); at most top_size items.
   std::shared_ptr<const std::vector<TrendingItem>> Top();
 
+  // Sets the ranking computed elsewhere (the distributed mode's replicas
+  // read it from Redis, where every event is counted); use instead of Add.
+  void Replace(std::vector<TrendingItem> top);
+
  private:
   void Rebuild();
 

@@ -157,6 +157,13 @@ class DistributedTest(unittest.TestCase):
             self.assertEqual(user["purchased"], [bought])
             self.assertEqual(len(user["recent"]), 6)
 
+        # Trending, counted by the consumer in Redis, reaches every replica's fallback.
+        for i in range(2):
+            def trending():
+                s, b = request(c.replica_url(i) + "/v1/recommendations?user_id=nobody-yet")
+                return s == 200 and b["strategy"] == "fallback:cold_start" and len(b["items"]) > 0
+            wait_for(trending, 10, f"replica {i} offers trending items to an unknown user")
+
         # The same event id again (a client retry): applied once in effect.
         status, _ = request(c.nginx_url + "/v1/events", "POST", [history[-1]])
         self.assertEqual(status, 200)

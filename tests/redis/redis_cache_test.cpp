@@ -6,23 +6,15 @@
 #include <thread>
 
 #include "redis/redis_cache.h"
-#include "../testing/redis_server.h"
+#include "redis_testing.h"
 
 namespace nba {
 namespace {
 
-class RedisCacheTest : public testing::RedisServerTest {
+class RedisCacheTest : public testing::RedisClientTest {
  protected:
-  void SetUp() override {
-    RedisServerTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    RedisClientOptions options;
-    ASSERT_TRUE(ParseRedisAddress(server_.address(), &options).ok());
-    options.retry_after_ms = 600000;
-    client_ = std::make_shared<RedisClient>(options);
-  }
+  void SetUp() override { SetUpClient(600000); }
 
-  std::shared_ptr<RedisClient> client_;
 };
 
 TEST_F(RedisCacheTest, PutThenGet) {

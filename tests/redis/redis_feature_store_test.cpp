@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "redis/redis_feature_store.h"
-#include "../testing/redis_server.h"
+#include "redis_testing.h"
 
 namespace nba {
 namespace {
@@ -46,16 +46,9 @@ std::vector<std::string> Items(const UserFeatures& f) {
   return out;
 }
 
-class RedisFeatureStoreTest : public testing::RedisServerTest {
+class RedisFeatureStoreTest : public testing::RedisClientTest {
  protected:
-  void SetUp() override {
-    RedisServerTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    RedisClientOptions options;
-    ASSERT_TRUE(ParseRedisAddress(server_.address(), &options).ok());
-    options.retry_after_ms = 20;
-    client_ = std::make_shared<RedisClient>(options);
-  }
+  void SetUp() override { SetUpClient(20); }
 
   RedisReply Raw(const std::vector<std::string>& args) {
     RedisReply reply;
@@ -63,7 +56,6 @@ class RedisFeatureStoreTest : public testing::RedisServerTest {
     return reply;
   }
 
-  std::shared_ptr<RedisClient> client_;
 };
 
 TEST_F(RedisFeatureStoreTest, UnknownUserIsNotFound) {

@@ -38,6 +38,16 @@ class KafkaTest : public ::testing::Test {
     return got;
   }
 
+  // A producer whose broker address answers nothing.
+  std::unique_ptr<KafkaProducer> UnreachableProducer(int delivery_timeout_ms) {
+    KafkaOptions bad = options_;
+    bad.brokers = "127.0.0.1:1";
+    bad.delivery_timeout_ms = delivery_timeout_ms;
+    std::unique_ptr<KafkaProducer> p;
+    EXPECT_TRUE(KafkaProducer::Open(bad, &p).ok());
+    return p;
+  }
+
   testing::KafkaBroker* broker_ = nullptr;
   KafkaOptions options_;
   std::string topic_;
@@ -108,11 +118,7 @@ TEST_F(KafkaTest, GroupConsumerResumesFromCommittedOffsets) {
 }
 
 TEST_F(KafkaTest, BadBrokerAddressFailsWithinTheDeliveryTimeout) {
-  KafkaOptions bad = options_;
-  bad.brokers = "127.0.0.1:1";
-  bad.delivery_timeout_ms = 500;
-  std::unique_ptr<KafkaProducer> p;
-  ASSERT_TRUE(KafkaProducer::Open(bad, &p).ok());
+  std::unique_ptr<KafkaProducer> p = UnreachableProducer(500);
   std::vector<KafkaMessage> msgs = {{"k", "v"}};
   Status s = p->ProduceAndWait(topic_, msgs);
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
@@ -124,11 +130,7 @@ TEST_F(KafkaTest, BadBrokerAddressFailsWithinTheDeliveryTimeout) {
 }
 
 TEST_F(KafkaTest, RejectingSinkFailsFastAfterAFailure) {
-  KafkaOptions bad = options_;
-  bad.brokers = "127.0.0.1:1";
-  bad.delivery_timeout_ms = 300;
-  std::unique_ptr<KafkaProducer> p;
-  ASSERT_TRUE(KafkaProducer::Open(bad, &p).ok());
+  std::unique_ptr<KafkaProducer> p = UnreachableProducer(300);
   std::unique_ptr<KafkaSink> sink;
   ASSERT_TRUE(KafkaSink::Open({topic_, false, "", 60000}, p.get(), &sink).ok());
   std::vector<std::string_view> records = {"r"}, keys = {"u"};
@@ -179,12 +181,8 @@ TEST_F(KafkaTest, SpoolKeepsRecordsWhileKafkaIsDownAndForwardsThem) {
 
 TEST_F(KafkaTest, SpoolSurvivesARestartWithKafkaDown) {
   testing::TempDir dir;
-  KafkaOptions bad = options_;
-  bad.brokers = "127.0.0.1:1";
-  bad.delivery_timeout_ms = 300;
   {
-    std::unique_ptr<KafkaProducer> p;
-    ASSERT_TRUE(KafkaProducer::Open(bad, &p).ok());
+    std::unique_ptr<KafkaProducer> p = UnreachableProducer(300);
     std::unique_ptr<KafkaSink> sink;
     ASSERT_TRUE(KafkaSink::Open({topic_, true, dir.File("spool"), 60000}, p.get(), &sink).ok());
     std::vector<std::string_view> records = {"a", "b"}, keys = {"u", "v"};
