@@ -68,6 +68,36 @@ TEST(CliTest, ServeWithAnOutOfRangeValueFailsNamingTheKey) {
   EXPECT_NE(r.err.find("server.port"), std::string::npos) << r.err;
 }
 
+TEST(CliTest, DistributedServeWithoutKafkaFailsNamingTheKey) {
+  NbaResult r = RunNba({"serve", "--mode", "distributed"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("kafka.brokers"), std::string::npos) << r.err;
+
+  r = RunNba({"serve", "--mode", "clustered"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("mode"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ConsumeWithoutKafkaOrWithABadRedisAddressFailsWithOneLine) {
+  NbaResult r = RunNba({"consume"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("kafka.brokers"), std::string::npos) << r.err;
+
+  r = RunNba({"consume", "--kafka", "127.0.0.1:9", "--redis", "no-port-here"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("redis.address"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, DatasetBuildOfAMissingLakeFailsWithOneLine) {
+  NbaResult r = RunNba({"dataset", "build", "--lake", "/nonexistent/lake", "--out", "x.tsv"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/lake"), std::string::npos) << r.err;
+}
+
 TEST(CliTest, ModelsListOfAMissingRegistryFailsWithOneLine) {
   NbaResult r = RunNba({"models", "list", "--registry", "/nonexistent/registry"});
   EXPECT_EQ(r.exit_code, 1);
