@@ -16,8 +16,8 @@ mkdir -p "$out"
 common=(--loss ce --blocks 2 --batch-size 128 --lr 1e-3
         --epochs 200 --eval-every 2 --patience 5 --threads "${NBA_THREADS:-1}" --no-register --quiet)
 declare -A args=(
-  [Beauty]="--data $data/Beauty.tsv.gz --max-len 50 --hidden 128 --ffn-dim 128 --heads 2 --dropout 0.5"
-  [Video]="--data $data/Video.tsv.gz --max-len 50 --hidden 64 --ffn-dim 64 --heads 1 --dropout 0.5 --positions from_end"
+  [Beauty]="--data $data/Beauty.tsv.gz --max-len 50 --hidden 128 --ffn-dim 256 --heads 2 --dropout 0.5 --activation gelu"
+  [Video]="--data $data/Video.tsv.gz --max-len 50 --hidden 128 --ffn-dim 128 --heads 2 --dropout 0.5"
   [ML-1M-5core]="--data $data/ML-1M.tsv.gz --min-item-events 5 --max-len 200 --hidden 64 --ffn-dim 64 --heads 1 --dropout 0.2"
 )
 names=("$@")
