@@ -4,16 +4,12 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/clock.h"
 #include "ingest/event_record.h"
 #include "lake/lake_record.h"
 
 namespace nba {
 namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 FeatureChange ToChange(const LogRecord& r) {
   FeatureChange c;
@@ -129,10 +125,7 @@ Status EventConsumer::Apply(const std::vector<ConsumedMessage>& messages, const 
     }
     // The lake files profiles and erasures under the message time; a message
     // without one gets the time it was consumed.
-    e.ts_ms = m.timestamp_ms >= 0 ? m.timestamp_ms
-                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count();
+    e.ts_ms = m.timestamp_ms >= 0 ? m.timestamp_ms : NowMs();
     e.partition = m.partition;
     e.offset = m.offset;
     changes.push_back(ToChange(e.record));

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/clock.h"
 #include "stream/kafka_consumer.h"
 #include "stream/kafka_topics.h"
 
@@ -89,12 +90,9 @@ bool Replica::Pause(int ms) {
 void Replica::FollowTrending(Recommender* rec, double half_life_hours, size_t top_size, int refresh_ms) {
   trending_ = std::thread([this, rec, half_life_hours, top_size, refresh_ms] {
     do {
-      const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
       std::vector<TrendingItem> top;
       // Redis down: keep the last ranking.
-      if (features_->TrendingTop(now, half_life_hours, top_size, &top).ok()) rec->ReplaceTrending(std::move(top));
+      if (features_->TrendingTop(NowMs(), half_life_hours, top_size, &top).ok()) rec->ReplaceTrending(std::move(top));
     } while (Pause(refresh_ms));
   });
 }

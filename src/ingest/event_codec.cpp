@@ -13,7 +13,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-
 Status ParseDocument(std::string_view body, element* doc) {
   simdjson::error_code err = ThreadJsonParser().parse(body.data(), body.size()).get(*doc);
   if (err == simdjson::UTF8_ERROR) return Status::InvalidArgument("body is not valid UTF-8");

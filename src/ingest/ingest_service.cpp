@@ -6,17 +6,13 @@
 #include <mutex>
 #include <random>
 
+#include "core/clock.h"
 #include "ingest/event_record.h"
 #include "registry/file_util.h"
 #include "server/json_text.h"
 
 namespace nba {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // {"accepted":n,"rejected":[...]} with an optional leading "error".
 std::string ResultBody(const ParsedEvents& p, std::string_view error) {

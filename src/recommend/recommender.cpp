@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "server/json_text.h"
 
 namespace nba {
@@ -18,11 +19,6 @@ constexpr int kMaxK = 100;
 constexpr size_t kMaxSequence = 1000;
 const char* const kStrategies[] = {"model",          "fallback:no_model", "fallback:cold_start",
                                    "fallback:error", "fallback:timeout",  "fallback:store_unavailable"};
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void AppendNumber(std::string* out, double v) {
   char buf[32];
@@ -235,13 +231,11 @@ std::shared_ptr<const Recommendation> Recommender::Recommend(const RecommendQuer
       *cached = true;
       return hit;
     }
-    std::string encoded;
-    auto shared_hit = std::make_shared<Recommendation>();
-    if (shared_ != nullptr && shared_->Get(key, &encoded) && DecodeRecommendation(encoded, shared_hit.get())) {
-      cache_.Put(key, shared_hit);
+    if (std::shared_ptr<const Recommendation> hit = FromSharedCache(key)) {
+      cache_.Put(key, hit);
       cache_hits_->Inc();
       *cached = true;
-      return shared_hit;
+      return hit;
     }
     cache_misses_->Inc();
   }
@@ -263,6 +257,14 @@ std::shared_ptr<const Recommendation> Recommender::Recommend(const RecommendQuer
     counters_.find(rec->strategy)->second.second->Inc();
   }
   return rec;
+}
+
+std::shared_ptr<const Recommendation> Recommender::FromSharedCache(const std::string& key) {
+  if (shared_ == nullptr) return nullptr;
+  std::string encoded;
+  if (!shared_->Get(key, &encoded)) return nullptr;
+  auto rec = std::make_shared<Recommendation>();
+  return DecodeRecommendation(encoded, rec.get()) ? rec : nullptr;
 }
 
 Response Recommender::Serve(const Request& req, const RecommendQuery& q) {

@@ -108,6 +108,8 @@ class Recommender {
   // Appends fallback items not yet in *out until it holds k.
   void FillFromFallback(const RecommendQuery& q, const ServingModel* model, const ItemTable* table,
                         const Filter& filter, Recommendation* out);
+  // The shared cache's answer for `key`; null without a shared cache or on a miss.
+  std::shared_ptr<const Recommendation> FromSharedCache(const std::string& key);
   Response Serve(const Request& req, const RecommendQuery& q);
   Response HandleGet(const Request& req);
   Response HandlePost(const Request& req);

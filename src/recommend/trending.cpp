@@ -4,10 +4,11 @@
 #include <chrono>
 #include <cmath>
 
-namespace nba {
-namespace {
+#include "core/clock.h"
 
-double Weight(EventType type) {
+namespace nba {
+
+double TrendingWeight(EventType type) {
   switch (type) {
     case EventType::kView: return 1;
     case EventType::kClick: return 2;
@@ -17,10 +18,7 @@ double Weight(EventType type) {
   }
 }
 
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+namespace {
 
 // Half-lives after which t0 moves: 2^400 is far from double's 2^1023.
 constexpr double kRebaseExponent = 400;
@@ -44,7 +42,7 @@ void Trending::Add(const std::string& item_id, EventType type, int64_t ts_ms) {
     t0_ += static_cast<int64_t>(static_cast<int>(exponent) * half_life_ms_);
     exponent = static_cast<double>(ts_ms - t0_) / half_life_ms_;
   }
-  scores_[item_id] += Weight(type) * std::exp2(exponent);
+  scores_[item_id] += TrendingWeight(type) * std::exp2(exponent);
   newest_ = std::max(newest_, ts_ms);
   dirty_.store(true, std::memory_order_release);
 }

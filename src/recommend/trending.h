@@ -28,6 +28,10 @@ struct TrendingOptions {
   int refresh_ms = 200;    // 0: rebuild on every Top() after a change (tests)
 };
 
+// What one event adds to its item's score: view 1, click 2, add_to_cart 3,
+// purchase 5, others 2 (the distributed mode's Redis counts use it too).
+double TrendingWeight(EventType type);
+
 struct TrendingItem {
   std::string item_id;
   double score;  // decayed weight at the newest event time seen

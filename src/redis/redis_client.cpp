@@ -11,13 +11,10 @@
 #include <chrono>
 #include <set>
 
+#include "core/clock.h"
+
 namespace nba {
 namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 timeval Timeval(int ms) {
   ms = std::max(ms, 1);

@@ -4,9 +4,10 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <set>
+
+#include "core/clock.h"
 
 namespace nba {
 namespace {
@@ -69,22 +70,6 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 redis.call('SREM', KEYS[6], ARGV[1])
 return 1
 )lua";
-
-// The same weights as Trending::Add.
-const char* TrendingWeight(EventType type) {
-  switch (type) {
-    case EventType::kView: return "1";
-    case EventType::kClick: return "2";
-    case EventType::kAddToCart: return "3";
-    case EventType::kPurchase: return "5";
-    default: return "2";
-  }
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t HourOf(int64_t ms) { return ms >= 0 ? ms / kHourMs : -((-ms + kHourMs - 1) / kHourMs); }
 
@@ -328,7 +313,7 @@ Status RedisFeatureStore::AddTrending(std::span<const FeatureChange> changes,
   for (size_t i = 0; i < changes.size(); ++i) {
     if (changes[i].kind != FeatureChange::kEvent || applied[i] != ApplyOutcome::kApplied) continue;
     weights[{HourOf(changes[i].event.ts_ms), changes[i].event.item_id}] +=
-        std::strtod(TrendingWeight(changes[i].event.type), nullptr);
+        TrendingWeight(changes[i].event.type);
   }
   if (weights.empty()) return Status::Ok();
   std::vector<std::vector<std::string>> commands;

@@ -5,19 +5,11 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/coding.h"
 #include "registry/file_util.h"
 
 namespace nba {
-namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 Status KafkaSink::Open(const KafkaSinkOptions& options, KafkaProducer* producer, std::unique_ptr<KafkaSink>* out) {
   if (options.topic.empty()) return Status::InvalidArgument("kafka.events_topic: must not be empty");
   std::unique_ptr<KafkaSink> sink(new KafkaSink(options, producer));
