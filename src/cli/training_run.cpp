@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/metrics_table.h"
@@ -33,6 +34,8 @@ void PrintEpoch(const EpochLog& log) {
 Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Artefact* artefact) {
   run->model.num_items = static_cast<int64_t>(data.num_items());
   NBA_RETURN_IF_ERROR(run->model.Validate());
+  // Seeded before the weights are drawn, so one seed gives one model.
+  torch::manual_seed(run->train.seed);
   SasRec model(run->model);
   std::fprintf(stderr, "training SASRec (%s, %s loss) on %zu users, %zu items; %zu validation cases\n",
                run->model.layout.c_str(), run->train.loss.c_str(), data.num_users(), data.num_items(),
@@ -43,6 +46,7 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
   // The test split is looked at once, here, after training chose its weights.
   EvalOptions opts;
   opts.full = opts.sampled = true;
+  opts.num_threads = static_cast<size_t>(std::max(1, run->train.threads));
   TorchScorer scorer(model);
   EvalResult test, pop;
   NBA_RETURN_IF_ERROR(EvaluateBesidePopularity(scorer, split, opts, &test, &pop));

@@ -31,7 +31,6 @@ torch::Tensor PackHistories(std::span<const EvalCase* const> cases, int64_t max_
 
 void TorchScorer::Score(std::span<const EvalCase* const> cases, float* scores) {
   torch::NoGradGuard no_grad;
-  model_->eval();
   torch::Tensor items, types;
   auto lengths = PackHistories(cases, model_->config.max_len, &items, &types);
   auto out = model_->ScoreAll(model_->EncodeLast(items, types, lengths)).contiguous();

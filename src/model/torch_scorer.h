@@ -12,9 +12,11 @@ namespace nba {
 torch::Tensor PackHistories(std::span<const EvalCase* const> cases, int64_t max_len,
                             torch::Tensor* items, torch::Tensor* types);
 
+// Puts the model in eval mode for its lifetime; Score is then read-only on
+// the model, so the evaluator may call it from several threads.
 class TorchScorer : public Scorer {
  public:
-  explicit TorchScorer(SasRec model) : model_(std::move(model)) {}
+  explicit TorchScorer(SasRec model) : model_(std::move(model)) { model_->eval(); }
   size_t num_items() const override { return static_cast<size_t>(model_->config.num_items); }
   void Score(std::span<const EvalCase* const> cases, float* scores) override;
 

@@ -191,9 +191,14 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     std::shuffle(valid.begin(), valid.end(), pick);
     valid.resize(config.max_valid_cases);
   }
+  // Metrics are sums over cases, so their order is free: sorted by history
+  // length, each scoring batch pads to similar lengths (as PlanEpoch does).
+  std::stable_sort(valid.begin(), valid.end(),
+                   [](const EvalCase& a, const EvalCase& b) { return a.history.size() < b.history.size(); });
   EvalOptions eval_options;
   eval_options.full = true;
   eval_options.sampled = false;
+  eval_options.num_threads = static_cast<size_t>(std::max(1, config.threads));
 
   auto optimizer = MakeOptimizer(model, config);
   LoopState s;

@@ -49,6 +49,24 @@ TEST(CliTest, ImportOfASmallTsvPrintsTheReport) {
   EXPECT_NE(dir.Read("out.tsv").find("user_id\titem_id\tts\tevent"), std::string::npos);
 }
 
+// A seed fixes everything random in training: initial weights, batch order,
+// dropout and negatives. A different seed must give different weights.
+TEST(CliTest, TrainingTwiceWithOneSeedGivesTheSameWeights) {
+  TempDir dir;
+  NbaResult shop = RunNba({"generate", "--out", dir.File("shop"), "--users", "60", "--items", "30", "--seed", "5"});
+  ASSERT_EQ(shop.exit_code, 0) << shop.err;
+  auto train = [&](const std::string& seed, const std::string& out) {
+    NbaResult r = RunNba({"train", "--data", dir.File("shop/events.tsv"), "--epochs", "2", "--hidden", "16",
+                          "--max-len", "10", "--seed", seed, "--no-register", "--quiet", "--out", dir.File(out)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return dir.Read(out + "/weights.safetensors");
+  };
+  const std::string first = train("3", "first"), again = train("3", "again"), other = train("4", "other");
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(first == again) << "same seed, different weights";
+  EXPECT_FALSE(first == other) << "different seeds, same weights";
+}
+
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
   TempDir dir;
   const std::string config = dir.Write("nba.yaml", "server:\n  prot: 8080\n");
