@@ -84,6 +84,8 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--eval-every", t.eval_every, "Epochs between validations")->capture_default_str();
   cmd->add_option("--max-valid-cases", t.max_valid_cases, "Validate on a sample (0: all)")->capture_default_str();
   cmd->add_option("--seed", t.seed, "Random seed")->capture_default_str();
+  cmd->add_flag("--refit", t.refit,
+                "After early stopping, train a fresh model on training + validation events for the best epoch count");
   cmd->add_option("--threads", t.threads, "Threads of the full-softmax output layer")->capture_default_str();
   cmd->add_option("--torch-threads", t.torch_threads, "libtorch intra-op threads")->capture_default_str();
   cmd->add_option("--checkpoint-dir", t.checkpoint_dir, "Write a checkpoint after every epoch");

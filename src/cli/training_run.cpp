@@ -29,6 +29,26 @@ void PrintEpoch(const EpochLog& log) {
   std::fprintf(stderr, "\n");
 }
 
+// A fresh model, same seed, trained on training + validation events for the
+// epoch count early stopping chose; it replaces `model`.
+Status Refit(const Dataset& data, const Split& split, const TrainingRun& run, int64_t epochs, SasRec* model,
+             TrainResult* result) {
+  Split extended;
+  extended.train = TrainingWithValidation(data, split);
+  TrainConfig config = run.train;
+  config.epochs = epochs;
+  config.early_stopping = false;
+  config.checkpoint_dir.clear();
+  config.resume = false;
+  std::fprintf(stderr, "refit: a fresh model on training + validation events, %lld epochs\n",
+               static_cast<long long>(epochs));
+  torch::manual_seed(config.seed);
+  SasRec fresh(run.model);
+  NBA_RETURN_IF_ERROR(Train(extended, config, fresh, PrintEpoch, result));
+  *model = fresh;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Artefact* artefact) {
@@ -42,6 +62,8 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
                split.valid.size());
   TrainResult result;
   NBA_RETURN_IF_ERROR(Train(split, run->train, model, PrintEpoch, &result));
+  TrainResult refit;
+  if (run->train.refit) NBA_RETURN_IF_ERROR(Refit(data, split, *run, result.best_epoch, &model, &refit));
 
   // The test split is looked at once, here, after training chose its weights.
   EvalOptions opts;
@@ -57,6 +79,9 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
   std::printf("\nbest epoch %lld of %lld; %.1f s/epoch; %.0f s to best; %.0f s total; peak RSS %.0f MiB\n",
               static_cast<long long>(result.best_epoch), static_cast<long long>(result.epochs_run),
               result.seconds_per_epoch, result.seconds_to_best, result.train_seconds, PeakRssMiB());
+  if (run->train.refit)
+    std::printf("refit on training + validation events: %lld epochs, %.0f s\n",
+                static_cast<long long>(refit.epochs_run), refit.train_seconds);
 
   artefact->config = run->model.ToJson();
   artefact->weights = model->ExportWeights();
@@ -74,6 +99,8 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
                          {"seconds_per_epoch", result.seconds_per_epoch},
                          {"peak_rss_mib", PeakRssMiB()},
                          {"config", run->train.ToJson()}}}};
+  if (run->train.refit)
+    artefact->metrics["train"]["refit"] = {{"epochs", refit.epochs_run}, {"seconds", refit.train_seconds}};
   return Status::Ok();
 }
 

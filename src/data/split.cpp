@@ -27,6 +27,17 @@ Split LeaveOneOut(const Dataset& data) {
   return split;
 }
 
+std::vector<std::vector<Interaction>> TrainingWithValidation(const Dataset& data, const Split& split) {
+  std::vector<std::vector<Interaction>> train = split.train;
+  // A validation case's history is its user's sequence up to the validation
+  // event, in both splits, so that event sits at index history.size().
+  for (const EvalCase& c : split.valid) {
+    const auto& seq = data.sequences[c.user];
+    train[c.user].assign(seq.begin(), seq.begin() + c.history.size() + 1);
+  }
+  return train;
+}
+
 Split TimeSplit(const Dataset& data, int64_t valid_from, int64_t test_from) {
   Split split;
   split.train.resize(data.num_users());

@@ -31,4 +31,9 @@ Split LeaveOneOut(const Dataset& data);
 // test_from a test target, each with all the user's earlier events as history.
 Split TimeSplit(const Dataset& data, int64_t valid_from, int64_t test_from);
 
+// The split's training sequences, each extended by its user's validation
+// event (and nothing later): the data of a final fit once validation has
+// chosen the epoch count. The test cases are untouched.
+std::vector<std::vector<Interaction>> TrainingWithValidation(const Dataset& data, const Split& split);
+
 }  // namespace nba

@@ -21,7 +21,8 @@ nlohmann::json TrainConfig::ToJson() const {
   return {{"loss", loss},         {"negatives", negatives},   {"optimizer", optimizer},
           {"lr", lr},             {"weight_decay", weight_decay}, {"batch_size", batch_size},
           {"epochs", epochs},     {"patience", patience},     {"eval_every", eval_every},
-          {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads}};
+          {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads},
+          {"refit", refit}};
 }
 
 namespace {
@@ -178,7 +179,10 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     return Status::InvalidArgument("train: loss must be ce, bce or sampled_softmax, not " + config.loss);
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
     return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
-  if (split.valid.empty()) return Status::InvalidArgument("train: no validation cases (users need 3+ events)");
+  if (!config.early_stopping && !config.checkpoint_dir.empty())
+    return Status::InvalidArgument("train: a fit without early stopping keeps no checkpoints");
+  if (config.early_stopping && split.valid.empty())
+    return Status::InvalidArgument("train: no validation cases (users need 3+ events)");
   // OpenBLAS keeps its own thread pool beside libtorch's; left at its default
   // it spins on every core and slows each product when cores are busy. The
   // loss makes its own threads, each calling single-threaded BLAS.
@@ -235,7 +239,10 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     log.epoch = s.epoch;
     log.epochs = config.epochs;
     log.loss = steps ? loss_sum / steps : 0;
-    if (s.epoch % config.eval_every == 0 || s.epoch == config.epochs) {
+    if (!config.early_stopping) {
+      s.best_epoch = s.epoch;
+      s.elapsed_to_best = SecondsSince(run_start);
+    } else if (s.epoch % config.eval_every == 0 || s.epoch == config.epochs) {
       TorchScorer scorer(model);
       EvalResult r;
       NBA_RETURN_IF_ERROR(Evaluate(scorer, valid, eval_options, &r));
@@ -261,7 +268,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     if (on_epoch) on_epoch(log);
   }
 
-  NBA_RETURN_IF_ERROR(model->ImportWeights(best_weights));
+  if (config.early_stopping) NBA_RETURN_IF_ERROR(model->ImportWeights(best_weights));
   result->epochs_run = s.epoch;
   result->best_epoch = s.best_epoch;
   result->best_valid_ndcg10 = s.best_ndcg10;

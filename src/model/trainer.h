@@ -32,6 +32,12 @@ struct TrainConfig {
   int torch_threads = 1;
   std::string checkpoint_dir;     // empty: no checkpoints
   bool resume = false;            // continue from checkpoint_dir
+  // false: train exactly `epochs` epochs without validation and keep the
+  // final weights (a final fit whose epoch count validation chose earlier).
+  bool early_stopping = true;
+  // After early stopping, train a fresh model on training + validation
+  // events for the best epoch count; that model is the result (nba train).
+  bool refit = false;
 
   nlohmann::json ToJson() const;
 };

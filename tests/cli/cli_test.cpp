@@ -3,6 +3,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "nba_process.h"
 
@@ -65,6 +66,20 @@ TEST(CliTest, TrainingTwiceWithOneSeedGivesTheSameWeights) {
   ASSERT_FALSE(first.empty());
   EXPECT_TRUE(first == again) << "same seed, different weights";
   EXPECT_FALSE(first == other) << "different seeds, same weights";
+}
+
+TEST(CliTest, RefitTrainsAFreshModelForTheBestEpochCount) {
+  TempDir dir;
+  ASSERT_EQ(RunNba({"generate", "--out", dir.File("shop"), "--users", "60", "--items", "30", "--seed", "5"}).exit_code, 0);
+  NbaResult r = RunNba({"train", "--data", dir.File("shop/events.tsv"), "--epochs", "3", "--hidden", "16",
+                        "--max-len", "10", "--refit", "--no-register", "--quiet", "--metrics-json",
+                        dir.File("metrics.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("refit: a fresh model on training + validation events"), std::string::npos) << r.err;
+  auto metrics = nlohmann::json::parse(dir.Read("metrics.json"));
+  const auto& train = metrics.at("metrics").at("train");
+  EXPECT_EQ(train.at("refit").at("epochs"), train.at("best_epoch"));
+  EXPECT_EQ(train.at("config").at("refit"), true);
 }
 
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {

@@ -46,6 +46,20 @@ TEST(LeaveOneOutTest, LastIsTestSecondLastIsValid) {
   EXPECT_EQ(Items(s.test[1].history), (V{7, 8}));
 }
 
+TEST(TrainingWithValidationTest, AddsEachUsersValidationEventAndNothingLater) {
+  Dataset d = Make({{{1, 0}, {2, 1}, {3, 2}, {4, 3}}, {{5, 0}, {6, 1}}});
+  Split loo = LeaveOneOut(d);
+  auto train = TrainingWithValidation(d, loo);
+  ASSERT_EQ(train.size(), 2u);
+  EXPECT_EQ(Items(train[0]), (V{1, 2, 3}));  // the test event 4 stays out
+  EXPECT_EQ(Items(train[1]), (V{5, 6}));     // no validation case: unchanged
+
+  Dataset t = Make({{{1, 10}, {2, 20}, {3, 100}, {4, 150}, {5, 200}}, {{7, 120}, {8, 130}}});
+  train = TrainingWithValidation(t, TimeSplit(t, 100, 200));
+  EXPECT_EQ(Items(train[0]), (V{1, 2, 3}));  // 4 is in the window but after the validation event
+  EXPECT_EQ(Items(train[1]), (V{7}));
+}
+
 TEST(TimeSplitTest, FirstEventInEachWindowIsTheTarget) {
   Dataset d = Make({
       {{1, 10}, {2, 20}, {3, 100}, {4, 150}, {5, 200}, {6, 250}},  // train, valid, test

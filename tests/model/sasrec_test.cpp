@@ -204,6 +204,36 @@ TEST_F(TrainerTest, ResumedRunEqualsUnbrokenRun) {
   std::filesystem::remove_all(dir);
 }
 
+// A final fit: exactly `epochs` epochs, no validation cases needed, and the
+// model keeps its last weights rather than the (never measured) best ones.
+TEST_F(TrainerTest, FitWithoutEarlyStoppingRunsTheGivenEpochsAndKeepsTheLastWeights) {
+  Split no_valid = split_;
+  no_valid.valid.clear();
+  TrainConfig config = QuickConfig("ce", 3);
+  config.early_stopping = false;
+  torch::manual_seed(9);
+  SasRec model(SmallConfig(shop_.events.num_items()));
+  int64_t logged = 0;
+  TrainResult result;
+  ASSERT_TRUE(Train(no_valid, config, model, [&](const EpochLog& log) { logged += !log.evaluated; }, &result).ok());
+  EXPECT_EQ(result.epochs_run, 3);
+  EXPECT_EQ(result.best_epoch, 3);
+  EXPECT_EQ(logged, 3);
+  TorchScorer scorer(model);
+  std::unique_ptr<PopularityScorer> popularity;
+  ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
+  EXPECT_GT(TestNdcg10(scorer), TestNdcg10(*popularity));
+
+  config.checkpoint_dir = "/tmp/nba-unused-checkpoint";
+  Status s = Train(no_valid, config, model, nullptr, &result);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("checkpoint"), std::string::npos) << s.message();
+  config.checkpoint_dir.clear();
+  config.early_stopping = true;
+  s = Train(no_valid, config, model, nullptr, &result);
+  EXPECT_NE(s.message().find("validation"), std::string::npos) << s.message();
+}
+
 TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
   SasRec model(SmallConfig(shop_.events.num_items()));
   TrainResult result;
