@@ -31,10 +31,10 @@ void PrintEpoch(const EpochLog& log) {
 
 // A fresh model, same seed, trained on training + validation events for the
 // epoch count early stopping chose; it replaces `model`.
-Status Refit(const Dataset& data, const Split& split, const TrainingRun& run, int64_t epochs, SasRec* model,
-             TrainResult* result) {
+Status Refit(const std::vector<std::vector<Interaction>>& train, const TrainingRun& run, int64_t epochs,
+             SasRec* model, TrainResult* result) {
   Split extended;
-  extended.train = TrainingWithValidation(data, split);
+  extended.train = train;
   TrainConfig config = run.train;
   config.epochs = epochs;
   config.early_stopping = false;
@@ -62,8 +62,14 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
                split.valid.size());
   TrainResult result;
   NBA_RETURN_IF_ERROR(Train(split, run->train, model, PrintEpoch, &result));
+  // `fit` holds the events the final model learned from; the popularity
+  // baseline is built from the same ones.
+  Split fit = split;
   TrainResult refit;
-  if (run->train.refit) NBA_RETURN_IF_ERROR(Refit(data, split, *run, result.best_epoch, &model, &refit));
+  if (run->train.refit) {
+    fit.train = TrainingWithValidation(data, split);
+    NBA_RETURN_IF_ERROR(Refit(fit.train, *run, result.best_epoch, &model, &refit));
+  }
 
   // The test split is looked at once, here, after training chose its weights.
   EvalOptions opts;
@@ -71,7 +77,7 @@ Status RunTraining(const Dataset& data, const Split& split, TrainingRun* run, Ar
   opts.num_threads = static_cast<size_t>(std::max(1, run->train.threads));
   TorchScorer scorer(model);
   EvalResult test, pop;
-  NBA_RETURN_IF_ERROR(EvaluateBesidePopularity(scorer, split, opts, &test, &pop));
+  NBA_RETURN_IF_ERROR(EvaluateBesidePopularity(scorer, fit, opts, &test, &pop));
 
   PrintMetricsTable(run->data_description + " — test split, " + std::to_string(split.test.size()) +
                         " cases, seen items excluded from full ranking",
