@@ -80,6 +80,8 @@ TEST(CliTest, RefitTrainsAFreshModelForTheBestEpochCount) {
   const auto& train = metrics.at("metrics").at("train");
   EXPECT_EQ(train.at("refit").at("epochs"), train.at("best_epoch"));
   EXPECT_EQ(train.at("config").at("refit"), true);
+  EXPECT_TRUE(train.at("refit").at("test_before").contains("full")) << train.dump();
+  EXPECT_NE(r.out.find("early-stopped model, before the refit"), std::string::npos) << r.out;
 }
 
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
