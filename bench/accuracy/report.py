@@ -65,19 +65,16 @@ def main(out_dir, results_dir):
         }
         refit = train.get("refit")
         if refit:
-            entry["refit"] = {"epochs": refit["epochs"], "seconds": round(refit["seconds"], 1)}
-            # Runs of binaries before commit 'Refit: also measure the early-stopped model' lack these.
-            if "test_before" in refit:
-                entry["refit"]["full_before"] = pick(refit["test_before"]["full"])
-                entry["refit"]["popularity_full_before"] = pick(refit["popularity_before"]["full"])
+            entry["refit"] = {"epochs": refit["epochs"], "seconds": round(refit["seconds"], 1),
+                              "full_before": pick(refit["test_before"]["full"]),
+                              "popularity_full_before": pick(refit["popularity_before"]["full"])}
         (results if name == dataset else extra)[name] = entry
         r = entry
         before = "no refit"
         if refit:
             done = entry["refit"]
-            before = (f"{done['full_before']['ndcg@10']:.4f} / {done['full_before']['hr@10']:.4f}"
-                      if "full_before" in done else "not measured by this run")
-            before += f"; refit {done['seconds']:.0f} s"
+            before = (f"{done['full_before']['ndcg@10']:.4f} / {done['full_before']['hr@10']:.4f}; "
+                      f"refit {done['seconds']:.0f} s")
         rows.append(f"| {name} | {r['full']['ndcg@10']:.4f} / {r['full']['hr@10']:.4f} | {before} "
                     f"| {r['sampled100']['ndcg@10']:.4f} / {r['sampled100']['hr@10']:.4f} "
                     f"| {r['popularity_full']['ndcg@10']:.4f} / {r['popularity_full']['hr@10']:.4f} "

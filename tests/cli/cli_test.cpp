@@ -12,6 +12,13 @@ namespace {
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// A small synthetic shop in dir/shop; returns its events file.
+std::string SmallShop(const TempDir& dir) {
+  NbaResult shop = RunNba({"generate", "--out", dir.File("shop"), "--users", "60", "--items", "30", "--seed", "5"});
+  EXPECT_EQ(shop.exit_code, 0) << shop.err;
+  return dir.File("shop/events.tsv");
+}
+
 // Usage errors are CLI11's: its message, then a hint to run --help.
 TEST(CliTest, NoSubcommandFailsWithAMessage) {
   NbaResult r = RunNba({});
@@ -54,10 +61,9 @@ TEST(CliTest, ImportOfASmallTsvPrintsTheReport) {
 // dropout and negatives. A different seed must give different weights.
 TEST(CliTest, TrainingTwiceWithOneSeedGivesTheSameWeights) {
   TempDir dir;
-  NbaResult shop = RunNba({"generate", "--out", dir.File("shop"), "--users", "60", "--items", "30", "--seed", "5"});
-  ASSERT_EQ(shop.exit_code, 0) << shop.err;
+  const std::string events = SmallShop(dir);
   auto train = [&](const std::string& seed, const std::string& out) {
-    NbaResult r = RunNba({"train", "--data", dir.File("shop/events.tsv"), "--epochs", "2", "--hidden", "16",
+    NbaResult r = RunNba({"train", "--data", events, "--epochs", "2", "--hidden", "16",
                           "--max-len", "10", "--seed", seed, "--no-register", "--quiet", "--out", dir.File(out)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return dir.Read(out + "/weights.safetensors");
@@ -70,8 +76,7 @@ TEST(CliTest, TrainingTwiceWithOneSeedGivesTheSameWeights) {
 
 TEST(CliTest, RefitTrainsAFreshModelForTheBestEpochCount) {
   TempDir dir;
-  ASSERT_EQ(RunNba({"generate", "--out", dir.File("shop"), "--users", "60", "--items", "30", "--seed", "5"}).exit_code, 0);
-  NbaResult r = RunNba({"train", "--data", dir.File("shop/events.tsv"), "--epochs", "3", "--hidden", "16",
+  NbaResult r = RunNba({"train", "--data", SmallShop(dir), "--epochs", "3", "--hidden", "16",
                         "--max-len", "10", "--refit", "--no-register", "--quiet", "--metrics-json",
                         dir.File("metrics.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
