@@ -77,6 +77,9 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--negatives", t.negatives, "Negatives for sampled_softmax")->capture_default_str();
   cmd->add_option("--optimizer", t.optimizer, "adam|adamw")->capture_default_str();
   cmd->add_option("--lr", t.lr, "Learning rate")->capture_default_str();
+  cmd->add_option("--adam-beta2", t.adam_beta2, "Adam's second-moment decay")->capture_default_str();
+  cmd->add_option("--init", t.init, "torch|normal (linear layers from N(0, 0.02))")->capture_default_str();
+  cmd->add_option("--batching", t.batching, "by_length (faster)|random")->capture_default_str();
   cmd->add_option("--weight-decay", t.weight_decay, "Weight decay")->capture_default_str();
   cmd->add_option("--batch-size", t.batch_size, "Sequences per step")->capture_default_str();
   cmd->add_option("--epochs", t.epochs, "Maximum epochs")->capture_default_str();

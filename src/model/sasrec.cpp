@@ -97,6 +97,16 @@ torch::Tensor SasRecImpl::EncodeLast(const torch::Tensor& items, const torch::Te
   return hidden.gather(1, index).squeeze(1);
 }
 
+void SasRecImpl::InitLinearNormal(double std) {
+  torch::NoGradGuard no_grad;
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<torch::nn::LinearImpl>()) {
+      torch::nn::init::normal_(linear->weight, 0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    }
+  }
+}
+
 TensorMap SasRecImpl::ExportWeights() {
   TensorMap out;
   for (const auto& p : named_parameters()) {

@@ -47,6 +47,9 @@ struct SasRecImpl : torch::nn::Module {
   // Parameters by name ("blocks.0.q.weight", ...), the artefact's weights.
   TensorMap ExportWeights();
   Status ImportWeights(const TensorMap& weights);
+  // Redraws every linear weight from N(0, std) and zeroes its bias; the
+  // embeddings already start that way.
+  void InitLinearNormal(double std);
 
   ModelConfig config;
   torch::nn::Embedding item_emb{nullptr}, pos_emb{nullptr}, type_emb{nullptr};

@@ -22,7 +22,8 @@ nlohmann::json TrainConfig::ToJson() const {
           {"lr", lr},             {"weight_decay", weight_decay}, {"batch_size", batch_size},
           {"epochs", epochs},     {"patience", patience},     {"eval_every", eval_every},
           {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads},
-          {"refit", refit}};
+          {"refit", refit},       {"adam_beta2", adam_beta2}, {"batching", batching},
+          {"init", init}};
 }
 
 namespace {
@@ -62,16 +63,18 @@ Batch MakeBatch(const std::vector<std::vector<Interaction>>& seqs, std::span<con
   return b;
 }
 
-// Shuffles users, then sorts runs of 64 batches by length so a batch pads to
-// similar lengths (less wasted attention), then shuffles the batch order.
+// Shuffles users; "by_length" then sorts runs of 64 batches by length so a
+// batch pads to similar lengths (less wasted attention), and shuffles the
+// batch order. With fewer users than a run, those batches are the same every
+// epoch, which is why "random" exists.
 std::vector<std::vector<uint32_t>> PlanEpoch(const std::vector<std::vector<Interaction>>& seqs,
-                                             int64_t batch_size, std::mt19937_64& rng) {
+                                             int64_t batch_size, bool by_length, std::mt19937_64& rng) {
   std::vector<uint32_t> users;
   for (uint32_t u = 0; u < seqs.size(); ++u)
     if (seqs[u].size() >= 2) users.push_back(u);
   std::shuffle(users.begin(), users.end(), rng);
   const size_t chunk = static_cast<size_t>(batch_size) * 64;
-  for (size_t i = 0; i < users.size(); i += chunk) {
+  for (size_t i = 0; by_length && i < users.size(); i += chunk) {
     auto end = users.begin() + std::min(users.size(), i + chunk);
     std::stable_sort(users.begin() + i, end,
                      [&](uint32_t a, uint32_t b) { return seqs[a].size() < seqs[b].size(); });
@@ -113,9 +116,9 @@ torch::Tensor Loss(SasRec& model, const Batch& batch, const TrainConfig& config)
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(SasRec& model, const TrainConfig& c) {
   if (c.optimizer == "adamw")
     return std::make_unique<torch::optim::AdamW>(
-        model->parameters(), torch::optim::AdamWOptions(c.lr).betas({0.9, 0.98}).weight_decay(c.weight_decay));
+        model->parameters(), torch::optim::AdamWOptions(c.lr).betas({0.9, c.adam_beta2}).weight_decay(c.weight_decay));
   return std::make_unique<torch::optim::Adam>(
-      model->parameters(), torch::optim::AdamOptions(c.lr).betas({0.9, 0.98}).weight_decay(c.weight_decay));
+      model->parameters(), torch::optim::AdamOptions(c.lr).betas({0.9, c.adam_beta2}).weight_decay(c.weight_decay));
 }
 
 // Checkpoint: model and optimizer state plus the loop's counters, written
@@ -177,6 +180,14 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
              const std::function<void(const EpochLog&)>& on_epoch, TrainResult* result) {
   if (config.loss != "ce" && config.loss != "bce" && config.loss != "sampled_softmax")
     return Status::InvalidArgument("train: loss must be ce, bce or sampled_softmax, not " + config.loss);
+  if (config.optimizer != "adam" && config.optimizer != "adamw")
+    return Status::InvalidArgument("train: optimizer must be adam or adamw, not " + config.optimizer);
+  if (config.batching != "by_length" && config.batching != "random")
+    return Status::InvalidArgument("train: batching must be by_length or random, not " + config.batching);
+  if (config.init != "torch" && config.init != "normal")
+    return Status::InvalidArgument("train: init must be torch or normal, not " + config.init);
+  if (!(config.adam_beta2 > 0 && config.adam_beta2 < 1))
+    return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
     return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
   if (!config.early_stopping && !config.checkpoint_dir.empty())
@@ -204,6 +215,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
   eval_options.sampled = false;
   eval_options.num_threads = static_cast<size_t>(std::max(1, config.threads));
 
+  if (config.init == "normal") model->InitLinearNormal(0.02);
   auto optimizer = MakeOptimizer(model, config);
   LoopState s;
   TensorMap best_weights = model->ExportWeights();
@@ -223,7 +235,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     const auto epoch_start = Clock::now();
     double loss_sum = 0;
     int64_t steps = 0;
-    for (const auto& users : PlanEpoch(split.train, config.batch_size, rng)) {
+    for (const auto& users : PlanEpoch(split.train, config.batch_size, config.batching == "by_length", rng)) {
       Batch batch = MakeBatch(split.train, users, model->config.max_len);
       optimizer->zero_grad();
       auto loss = Loss(model, batch, config);

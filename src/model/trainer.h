@@ -18,8 +18,15 @@ struct TrainConfig {
   int64_t negatives = 256;
   std::string optimizer = "adam";  // "adam" or "adamw"
   double lr = 1e-3;
+  double adam_beta2 = 0.98;
   double weight_decay = 0.0;
   int64_t batch_size = 128;
+  // "by_length": batches of users with similar history lengths (less padding,
+  // faster); "random": batches drawn uniformly each epoch (plain SGD).
+  std::string batching = "by_length";
+  // "torch": libtorch's default linear-layer init; "normal": every linear
+  // weight from N(0, 0.02) and zero biases (GPT-2 / RecBole SASRec).
+  std::string init = "torch";
   int64_t epochs = 200;           // upper bound; early stopping usually ends sooner
   int64_t patience = 10;          // evaluations without improvement before stopping
   int64_t eval_every = 1;         // epochs between validation runs

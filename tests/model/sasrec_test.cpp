@@ -105,6 +105,30 @@ TEST(SasRecTest, WeightsRoundTripAndMismatchesAreNamed) {
   EXPECT_NE(s.message().find("item_emb.weight"), std::string::npos);
 }
 
+TEST(SasRecTest, InitLinearNormalDrawsSmallWeightsAndZeroBiasesAndKeepsEmbeddings) {
+  ModelConfig c = SmallConfig(500);
+  c.hidden = 64;
+  c.ffn_dim = 128;
+  torch::manual_seed(3);
+  SasRec model(c);
+  const auto item_emb = model->item_emb->weight.clone();
+  model->InitLinearNormal(0.02);
+  int64_t linears = 0;
+  for (const auto& p : model->named_parameters()) {
+    const bool is_linear = p.key().find("ln") == std::string::npos && p.key().find("emb") == std::string::npos;
+    if (!is_linear) continue;
+    ++linears;
+    if (p.key().ends_with(".bias")) {
+      EXPECT_EQ(p.value().abs().max().item<float>(), 0.0f) << p.key();
+    } else {
+      const double sd = p.value().std().item<double>();
+      EXPECT_NEAR(sd, 0.02, 0.003) << p.key();
+    }
+  }
+  EXPECT_EQ(linears, 2 * 12);  // q, k, v, o, ffn1, ffn2: weight and bias, per block
+  EXPECT_TRUE(torch::equal(item_emb, model->item_emb->weight));
+}
+
 TEST(ModelConfigTest, RejectsBadFieldsByName) {
   ModelConfig c = SmallConfig(10);
   c.heads = 3;  // does not divide hidden 16
@@ -178,6 +202,29 @@ TEST_F(TrainerTest, EveryLossLearns) {
   }
 }
 
+// The reference recipe's options (random batches, N(0, 0.02) linear layers,
+// Adam beta2 0.999) learn too, and random batching changes the path taken.
+TEST_F(TrainerTest, RandomBatchingWithNormalInitLearnsAndDiffersFromLengthBatching) {
+  TrainConfig config = QuickConfig("ce", 8);
+  config.batching = "random";
+  config.init = "normal";
+  config.adam_beta2 = 0.999;
+  torch::manual_seed(5);
+  SasRec model(SmallConfig(shop_.events.num_items()));
+  TrainResult result;
+  ASSERT_TRUE(Train(split_, config, model, nullptr, &result).ok());
+  TorchScorer scorer(model);
+  std::unique_ptr<PopularityScorer> popularity;
+  ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
+  EXPECT_GT(TestNdcg10(scorer), TestNdcg10(*popularity) + 0.2);
+
+  config.batching = "by_length";
+  torch::manual_seed(5);
+  SasRec by_length(SmallConfig(shop_.events.num_items()));
+  ASSERT_TRUE(Train(split_, config, by_length, nullptr, &result).ok());
+  EXPECT_FALSE(torch::equal(model->item_emb->weight, by_length->item_emb->weight));
+}
+
 TEST_F(TrainerTest, ResumedRunEqualsUnbrokenRun) {
   const auto dir = std::filesystem::temp_directory_path() / ("nba-ckpt-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -240,6 +287,17 @@ TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
   Status s = Train(split_, QuickConfig("hinge", 1), model, nullptr, &result);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(s.message().find("hinge"), std::string::npos);
+  for (auto [field, set] : std::vector<std::pair<std::string, std::function<void(TrainConfig&)>>>{
+           {"sgd", [](TrainConfig& t) { t.optimizer = "sgd"; }},
+           {"sorted", [](TrainConfig& t) { t.batching = "sorted"; }},
+           {"xavier", [](TrainConfig& t) { t.init = "xavier"; }},
+           {"adam_beta2", [](TrainConfig& t) { t.adam_beta2 = 1.0; }}}) {
+    TrainConfig bad = QuickConfig("ce", 1);
+    set(bad);
+    s = Train(split_, bad, model, nullptr, &result);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << field;
+    EXPECT_NE(s.message().find(field), std::string::npos) << s.message();
+  }
   TrainConfig resume = QuickConfig("ce", 1);
   resume.resume = true;
   resume.checkpoint_dir = "/nonexistent/nba-checkpoint";
