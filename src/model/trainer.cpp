@@ -30,6 +30,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// "train: loss must be ce, bce or sampled_softmax, not hinge".
+Status CheckOneOf(const char* field, const std::string& value, std::initializer_list<const char*> allowed) {
+  std::string list;
+  size_t i = 0;
+  for (const char* a : allowed) {
+    if (value == a) return Status::Ok();
+    list += (i == 0 ? "" : (i + 1 == allowed.size() ? " or " : ", "));
+    list += a;
+    ++i;
+  }
+  return Status::InvalidArgument(std::string("train: ") + field + " must be " + list + ", not " + value);
+}
+
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -178,14 +191,10 @@ Status LoadCheckpoint(const std::string& dir, SasRec& model, torch::optim::Optim
 
 Status Train(const Split& split, const TrainConfig& config, SasRec model,
              const std::function<void(const EpochLog&)>& on_epoch, TrainResult* result) {
-  if (config.loss != "ce" && config.loss != "bce" && config.loss != "sampled_softmax")
-    return Status::InvalidArgument("train: loss must be ce, bce or sampled_softmax, not " + config.loss);
-  if (config.optimizer != "adam" && config.optimizer != "adamw")
-    return Status::InvalidArgument("train: optimizer must be adam or adamw, not " + config.optimizer);
-  if (config.batching != "by_length" && config.batching != "random")
-    return Status::InvalidArgument("train: batching must be by_length or random, not " + config.batching);
-  if (config.init != "torch" && config.init != "normal")
-    return Status::InvalidArgument("train: init must be torch or normal, not " + config.init);
+  NBA_RETURN_IF_ERROR(CheckOneOf("loss", config.loss, {"ce", "bce", "sampled_softmax"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("optimizer", config.optimizer, {"adam", "adamw"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("batching", config.batching, {"by_length", "random"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("init", config.init, {"torch", "normal"}));
   if (!(config.adam_beta2 > 0 && config.adam_beta2 < 1))
     return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
