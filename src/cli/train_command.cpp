@@ -72,13 +72,15 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--positions", m.positions, "from_start (cacheable) | from_end (the paper's)")->capture_default_str();
   cmd->add_option("--event-types", m.event_types, "Event-type embedding on/off (true|false)")->capture_default_str();
   cmd->add_option("--dropout", m.dropout, "Dropout rate")->capture_default_str();
+  cmd->add_option("--attn-output-dropout", m.attn_output_dropout,
+                  "Dropout on the attention output projection too (true|false)")->capture_default_str();
   TrainConfig& t = f->train;
   cmd->add_option("--loss", t.loss, "ce|bce|sampled_softmax")->capture_default_str();
   cmd->add_option("--negatives", t.negatives, "Negatives for sampled_softmax")->capture_default_str();
   cmd->add_option("--optimizer", t.optimizer, "adam|adamw")->capture_default_str();
   cmd->add_option("--lr", t.lr, "Learning rate")->capture_default_str();
   cmd->add_option("--adam-beta2", t.adam_beta2, "Adam's second-moment decay")->capture_default_str();
-  cmd->add_option("--init", t.init, "torch|normal (linear layers from N(0, 0.02))")->capture_default_str();
+  cmd->add_option("--init", t.init, "torch|normal (linear layers from N(0, 0.02))|normal_xavier_qkv (q, k, v Xavier)")->capture_default_str();
   cmd->add_option("--batching", t.batching, "by_length (faster)|random")->capture_default_str();
   cmd->add_option("--weight-decay", t.weight_decay, "Weight decay")->capture_default_str();
   cmd->add_option("--batch-size", t.batch_size, "Sequences per step")->capture_default_str();

@@ -33,7 +33,7 @@ torch::Tensor SasRecBlockImpl::Attention(const torch::Tensor& query_in, const to
   auto scores = torch::matmul(qh, kh.transpose(-2, -1)) / std::sqrt(static_cast<double>(dh));
   auto weights = dropout(torch::softmax(scores + causal_mask, -1));
   auto out = torch::matmul(weights, vh).transpose(1, 2).reshape({B, L, config.hidden});
-  return dropout(o(out));
+  return config.attn_output_dropout ? dropout(o(out)) : o(out);
 }
 
 torch::Tensor SasRecBlockImpl::FeedForward(const torch::Tensor& x) {
@@ -103,6 +103,20 @@ void SasRecImpl::InitLinearNormal(double std) {
     if (auto* linear = module->as<torch::nn::LinearImpl>()) {
       torch::nn::init::normal_(linear->weight, 0.0, std);
       if (linear->bias.defined()) linear->bias.zero_();
+    }
+  }
+}
+
+void SasRecImpl::InitQkvXavier() {
+  torch::NoGradGuard no_grad;
+  // torch's MultiheadAttention stacks q, k, v into one [3d, d] matrix, so
+  // fan_in + fan_out is d + 3d, not d + d as for each matrix alone.
+  const double bound = std::sqrt(6.0 / static_cast<double>(4 * config.hidden));
+  for (const auto& block : *blocks) {
+    auto* b = block->as<SasRecBlockImpl>();
+    for (auto* linear : {b->q.get(), b->k.get(), b->v.get()}) {
+      torch::nn::init::uniform_(linear->weight, -bound, bound);
+      linear->bias.zero_();
     }
   }
 }

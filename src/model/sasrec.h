@@ -50,6 +50,9 @@ struct SasRecImpl : torch::nn::Module {
   // Redraws every linear weight from N(0, std) and zeroes its bias; the
   // embeddings already start that way.
   void InitLinearNormal(double std);
+  // Redraws q, k, v as torch's MultiheadAttention draws its in-projection
+  // (Xavier-uniform, zero bias), the SASRec reference code's attention.
+  void InitQkvXavier();
 
   ModelConfig config;
   torch::nn::Embedding item_emb{nullptr}, pos_emb{nullptr}, type_emb{nullptr};

@@ -194,7 +194,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
   NBA_RETURN_IF_ERROR(CheckOneOf("loss", config.loss, {"ce", "bce", "sampled_softmax"}));
   NBA_RETURN_IF_ERROR(CheckOneOf("optimizer", config.optimizer, {"adam", "adamw"}));
   NBA_RETURN_IF_ERROR(CheckOneOf("batching", config.batching, {"by_length", "random"}));
-  NBA_RETURN_IF_ERROR(CheckOneOf("init", config.init, {"torch", "normal"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("init", config.init, {"torch", "normal", "normal_xavier_qkv"}));
   if (!(config.adam_beta2 > 0 && config.adam_beta2 < 1))
     return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
@@ -224,7 +224,8 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
   eval_options.sampled = false;
   eval_options.num_threads = static_cast<size_t>(std::max(1, config.threads));
 
-  if (config.init == "normal") model->InitLinearNormal(0.02);
+  if (config.init != "torch") model->InitLinearNormal(0.02);
+  if (config.init == "normal_xavier_qkv") model->InitQkvXavier();
   auto optimizer = MakeOptimizer(model, config);
   LoopState s;
   TensorMap best_weights = model->ExportWeights();

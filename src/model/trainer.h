@@ -25,7 +25,9 @@ struct TrainConfig {
   // faster); "random": batches drawn uniformly each epoch (plain SGD).
   std::string batching = "by_length";
   // "torch": libtorch's default linear-layer init; "normal": every linear
-  // weight from N(0, 0.02) and zero biases (GPT-2 / RecBole SASRec).
+  // weight from N(0, 0.02) and zero biases (GPT-2 / RecBole SASRec);
+  // "normal_xavier_qkv": the same but q, k, v Xavier-uniform, as in the
+  // SASRec reference code built on torch's MultiheadAttention.
   std::string init = "torch";
   int64_t epochs = 200;           // upper bound; early stopping usually ends sooner
   int64_t patience = 10;          // evaluations without improvement before stopping

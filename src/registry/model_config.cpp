@@ -6,7 +6,8 @@ nlohmann::json ModelConfig::ToJson() const {
   return {{"architecture", "sasrec"}, {"num_items", num_items}, {"max_len", max_len},
           {"hidden", hidden},         {"heads", heads},         {"blocks", blocks},
           {"ffn_dim", ffn_dim},       {"activation", activation}, {"layout", layout},
-          {"positions", positions}, {"event_types", event_types}, {"dropout", dropout},   {"layer_norm_eps", layer_norm_eps}};
+          {"positions", positions}, {"event_types", event_types}, {"dropout", dropout},
+          {"attn_output_dropout", attn_output_dropout}, {"layer_norm_eps", layer_norm_eps}};
 }
 
 Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
@@ -27,6 +28,8 @@ Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
     c.positions = j.value("positions", std::string("from_start"));
     c.event_types = j.at("event_types").get<bool>();
     c.dropout = j.value("dropout", 0.0);
+    // Artefacts written before the option existed dropped the output too.
+    c.attn_output_dropout = j.value("attn_output_dropout", true);
     c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("model config: ") + e.what());

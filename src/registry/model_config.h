@@ -31,6 +31,9 @@ struct ModelConfig {
   std::string positions = "from_start";
   bool event_types = true;  // add an event-type embedding to each input event
   double dropout = 0.2;     // training only
+  // Training only: dropout also on the attention block's output projection.
+  // The paper's code drops only attention weights; false follows it.
+  bool attn_output_dropout = true;
   double layer_norm_eps = 1e-8;
 
   nlohmann::json ToJson() const;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "data/synthetic.h"
@@ -129,6 +130,71 @@ TEST(SasRecTest, InitLinearNormalDrawsSmallWeightsAndZeroBiasesAndKeepsEmbedding
   EXPECT_TRUE(torch::equal(item_emb, model->item_emb->weight));
 }
 
+TEST(SasRecTest, InitQkvXavierDrawsLikeTorchMultiheadAttention) {
+  ModelConfig c = SmallConfig(500);
+  c.hidden = 64;
+  torch::manual_seed(3);
+  SasRec model(c);
+  model->InitLinearNormal(0.02);
+  model->InitQkvXavier();
+  // Uniform over +-sqrt(6 / (d + 3d)): std sqrt(1 / (2d)) = 0.0884 for d = 64.
+  const double want_sd = std::sqrt(1.0 / (2.0 * 64));
+  for (const auto& block : *model->blocks) {
+    auto* b = block->as<SasRecBlockImpl>();
+    for (const auto& linear : {b->q, b->k, b->v}) {
+      EXPECT_NEAR(linear->weight.std().item<double>(), want_sd, 0.005);
+      EXPECT_LE(linear->weight.abs().max().item<double>(), std::sqrt(6.0 / 256) + 1e-6);
+      EXPECT_EQ(linear->bias.abs().max().item<float>(), 0.0f);
+    }
+    EXPECT_NEAR(b->o->weight.std().item<double>(), 0.02, 0.003);
+  }
+}
+
+// A one-event sequence attends only to itself, so with one head dropout on
+// the attention weight scales the whole attention output by 0 or 1 / (1 - p); dropout on
+// the output projection zeroes single elements. The FFN is zeroed out.
+TEST(SasRecTest, AttentionOutputDropoutCanBeTurnedOff) {
+  for (bool output_dropout : {false, true}) {
+    ModelConfig c = SmallConfig(10);
+    c.heads = 1;  // each head's weight is dropped on its own
+    c.dropout = 0.5;
+    c.attn_output_dropout = output_dropout;
+    torch::manual_seed(4);
+    SasRecBlock block(c);
+    {
+      torch::NoGradGuard no_grad;
+      block->ffn2->weight.zero_();
+      block->ffn2->bias.zero_();
+      block->o->bias.zero_();
+    }
+    const auto x = torch::randn({1, 1, c.hidden});
+    const auto mask = torch::zeros({1, 1});
+    block->eval();
+    const auto full = block->forward(x, mask) - x;
+    block->train();
+    bool every_pass_whole = true;
+    for (int pass = 0; pass < 50; ++pass) {
+      const auto attn = block->forward(x, mask) - x;
+      const bool whole = torch::allclose(attn, torch::zeros_like(attn), 0, 1e-6) ||
+                         torch::allclose(attn, 2 * full, 1e-4, 1e-5);
+      every_pass_whole = every_pass_whole && whole;
+    }
+    EXPECT_EQ(every_pass_whole, !output_dropout);
+  }
+}
+
+TEST(ModelConfigTest, AttnOutputDropoutRoundTripsAndDefaultsOnForOldArtefacts) {
+  ModelConfig c = SmallConfig(10);
+  c.attn_output_dropout = false;
+  ModelConfig back;
+  ASSERT_TRUE(ModelConfig::FromJson(c.ToJson(), &back).ok());
+  EXPECT_FALSE(back.attn_output_dropout);
+  auto old = c.ToJson();
+  old.erase("attn_output_dropout");
+  ASSERT_TRUE(ModelConfig::FromJson(old, &back).ok());
+  EXPECT_TRUE(back.attn_output_dropout);
+}
+
 TEST(ModelConfigTest, RejectsBadFieldsByName) {
   ModelConfig c = SmallConfig(10);
   c.heads = 3;  // does not divide hidden 16
@@ -202,27 +268,39 @@ TEST_F(TrainerTest, EveryLossLearns) {
   }
 }
 
-// The reference recipe's options (random batches, N(0, 0.02) linear layers,
-// Adam beta2 0.999) learn too, and random batching changes the path taken.
-TEST_F(TrainerTest, RandomBatchingWithNormalInitLearnsAndDiffersFromLengthBatching) {
+// The reference recipe's options (random batches, N(0, 0.02) linear layers
+// with Xavier q, k, v, no dropout on the attention output, Adam beta2 0.999)
+// learn too, and the batching and the init each change the path taken.
+TEST_F(TrainerTest, ReferenceRecipeLearnsAndItsBatchingAndInitMatter) {
+  ModelConfig model_config = SmallConfig(shop_.events.num_items());
+  model_config.layout = "original";
+  model_config.attn_output_dropout = false;
   TrainConfig config = QuickConfig("ce", 8);
   config.batching = "random";
-  config.init = "normal";
+  config.init = "normal_xavier_qkv";
   config.adam_beta2 = 0.999;
-  torch::manual_seed(5);
-  SasRec model(SmallConfig(shop_.events.num_items()));
-  TrainResult result;
-  ASSERT_TRUE(Train(split_, config, model, nullptr, &result).ok());
+  auto train = [&](const TrainConfig& c) {
+    torch::manual_seed(5);
+    SasRec model(model_config);
+    TrainResult result;
+    EXPECT_TRUE(Train(split_, c, model, nullptr, &result).ok());
+    return model;
+  };
+  SasRec model = train(config);
   TorchScorer scorer(model);
   std::unique_ptr<PopularityScorer> popularity;
   ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
   EXPECT_GT(TestNdcg10(scorer), TestNdcg10(*popularity) + 0.2);
 
-  config.batching = "by_length";
-  torch::manual_seed(5);
-  SasRec by_length(SmallConfig(shop_.events.num_items()));
-  ASSERT_TRUE(Train(split_, config, by_length, nullptr, &result).ok());
-  EXPECT_FALSE(torch::equal(model->item_emb->weight, by_length->item_emb->weight));
+  config.epochs = 1;
+  SasRec one_epoch = train(config);
+  TrainConfig by_length = config;
+  by_length.batching = "by_length";
+  EXPECT_FALSE(torch::equal(one_epoch->item_emb->weight, train(by_length)->item_emb->weight));
+  TrainConfig normal = config;
+  normal.init = "normal";
+  auto q_weight = [](SasRec m) { return m->blocks[0]->as<SasRecBlockImpl>()->q->weight; };
+  EXPECT_GT(q_weight(one_epoch).std().item<double>(), 2 * q_weight(train(normal)).std().item<double>());
 }
 
 TEST_F(TrainerTest, ResumedRunEqualsUnbrokenRun) {
