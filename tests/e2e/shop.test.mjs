@@ -4,7 +4,8 @@
 // Run by run.sh: node --test shop.test.mjs with NBA_BINARY set.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -188,6 +189,11 @@ test("screenshot of the demo shop", async () => {
   await page.goto(`${server.origin}/demo/`);
   await page.locator("#for-you .nba-slot li").first().waitFor();
   await page.locator("#products .card").first().waitFor();
-  mkdirSync(join(root, "docs"), { recursive: true });
-  await page.screenshot({ path: join(root, "docs", "demo-shop.png") });
+  // Into a temporary folder, so a test run leaves the checkout clean;
+  // NBA_SCREENSHOT_DIR=docs refreshes docs/demo-shop.png.
+  const dir = process.env.NBA_SCREENSHOT_DIR ? join(root, process.env.NBA_SCREENSHOT_DIR) : tmpdir();
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "demo-shop.png");
+  await page.screenshot({ path });
+  assert.ok(statSync(path).size > 10000, "the screenshot shows a rendered page");
 });
