@@ -150,9 +150,9 @@ TEST(SasRecTest, InitQkvXavierDrawsLikeTorchMultiheadAttention) {
   }
 }
 
-// A one-event sequence attends only to itself, so with one head dropout on
-// the attention weight scales the whole attention output by 0 or 1 / (1 - p); dropout on
-// the output projection zeroes single elements. The FFN is zeroed out.
+// A one-event sequence attends only to itself, so with one head, dropout on
+// the attention weight scales the whole attention output by 0 or 1 / (1 - p);
+// dropout on the output projection zeroes single elements. The FFN is zeroed.
 TEST(SasRecTest, AttentionOutputDropoutCanBeTurnedOff) {
   for (bool output_dropout : {false, true}) {
     ModelConfig c = SmallConfig(10);
