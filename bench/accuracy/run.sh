@@ -7,8 +7,9 @@
 # when interrupted (OUT/<name>-ckpt). Hours on 2 cores for ML-1M. Beauty then
 # refits on training + validation events (--refit, see docs/model-card.md).
 # ML-1M follows the recipe behind its published anchor, down to its random
-# batches, init and attention dropout. NBA_THREADS=2 splits the loss over two cores, NBA_TORCH_THREADS=2
-# the rest of a step (worth 10% on ML-1M, nothing on Beauty).
+# batches, init and attention dropout. NBA_THREADS=2 splits the loss over two
+# cores, NBA_TORCH_THREADS=2 the rest of a step (worth 10% on ML-1M, nothing
+# on Beauty).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${NBA_DATASETS:-../shared/datasets}
