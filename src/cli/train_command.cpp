@@ -74,9 +74,11 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--dropout", m.dropout, "Dropout rate")->capture_default_str();
   cmd->add_option("--attn-output-dropout", m.attn_output_dropout,
                   "Dropout on the attention output projection too (true|false)")->capture_default_str();
+  cmd->add_option("--similarity", m.similarity, "dot|cosine (hidden state and items L2-normalised)")->capture_default_str();
   TrainConfig& t = f->train;
   cmd->add_option("--loss", t.loss, "ce|bce|sampled_softmax")->capture_default_str();
   cmd->add_option("--negatives", t.negatives, "Negatives for sampled_softmax")->capture_default_str();
+  cmd->add_option("--temperature", t.temperature, "Logits are divided by it (use < 1 with cosine)")->capture_default_str();
   cmd->add_option("--optimizer", t.optimizer, "adam|adamw")->capture_default_str();
   cmd->add_option("--lr", t.lr, "Learning rate")->capture_default_str();
   cmd->add_option("--adam-beta2", t.adam_beta2, "Adam's second-moment decay")->capture_default_str();

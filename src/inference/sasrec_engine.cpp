@@ -72,6 +72,17 @@ void Linear(const float* x, int rows, int in, const std::vector<float>& w, const
   Gemm(true, rows, out, in, 1.0f, x, in, w.data(), in, 1.0f, y, ldy);
 }
 
+// Each row divided by max(its L2 norm, kCosineEps), as torch's normalize.
+void NormalizeRows(float* x, int rows, int d) {
+  for (int r = 0; r < rows; ++r) {
+    float* row = x + static_cast<size_t>(r) * d;
+    double sq = 0;
+    for (int j = 0; j < d; ++j) sq += static_cast<double>(row[j]) * row[j];
+    const float inv = 1.0f / std::max(static_cast<float>(std::sqrt(sq)), ModelConfig::kCosineEps);
+    for (int j = 0; j < d; ++j) row[j] *= inv;
+  }
+}
+
 }  // namespace
 
 // Per-thread scratch, sized for max_len rows; kv holds the keys and values of
@@ -123,6 +134,11 @@ Status SasRecEngine::Create(const ModelConfig& config, const TensorMap& weights,
   NBA_RETURN_IF_ERROR(r.Take("final_ln.weight", {d}, &e->final_ln_g_));
   NBA_RETURN_IF_ERROR(r.Take("final_ln.bias", {d}, &e->final_ln_b_));
   NBA_RETURN_IF_ERROR(r.CheckNoneLeft());
+  e->cosine_ = config.similarity == "cosine";
+  if (e->cosine_) {
+    e->unit_item_emb_ = e->item_emb_;
+    NormalizeRows(e->unit_item_emb_.data(), static_cast<int>(config.num_items + 1), e->d_);
+  }
   *out = std::move(e);
   return Status::Ok();
 }
@@ -258,6 +274,7 @@ void SasRecEngine::Forward(const Interaction* events, int n, int start, float* k
     std::swap(x, y);
   }
   LayerNorm(x, 1, final_ln_g_, final_ln_b_, hidden_out);
+  if (cosine_) NormalizeRows(hidden_out, 1, d_);
 }
 
 void SasRecEngine::EncodeLast(std::span<const Interaction> history, float* hidden_out) const {
@@ -277,7 +294,8 @@ void SasRecEngine::EncodeLastBatch(std::span<const std::span<const Interaction>>
 
 void SasRecEngine::ScoreItems(const float* hidden, int rows, float* scores) const {
   const int width = static_cast<int>(score_width());
-  Gemm(true, rows, width, d_, 1.0f, hidden, d_, item_emb_.data(), d_, 0.0f, scores, width);
+  const float* table = cosine_ ? unit_item_emb_.data() : item_emb_.data();
+  Gemm(true, rows, width, d_, 1.0f, hidden, d_, table, d_, 0.0f, scores, width);
 }
 
 void SasRecEngine::TopK(const float* scores, int k, const std::vector<uint32_t>& exclude,

@@ -73,7 +73,8 @@ class SasRecEngine {
   // Columns of a score row: item ids 0..num_items, 0 being padding.
   int64_t score_width() const { return config_.num_items + 1; }
 
-  // Final hidden state of the last event of `history`: hidden() floats.
+  // Final hidden state of the last event of `history`: hidden() floats,
+  // L2-normalised when the model scores by cosine similarity.
   void EncodeLast(std::span<const Interaction> history, float* hidden_out) const;
   // EncodeLast for each history in turn, row r at hidden_out + r·hidden().
   // Stacking 32 histories into shared projections would save ~10% (sgemm
@@ -83,7 +84,8 @@ class SasRecEngine {
   void EncodeLastBatch(std::span<const std::span<const Interaction>> histories,
                        float* hidden_out) const;
 
-  // scores[r][i] = hidden[r] · item_embedding[i], rows × score_width().
+  // scores[r][i] = hidden[r] · item_embedding[i], rows × score_width(). With
+  // cosine similarity both are unit vectors (EncodeLast normalises hidden).
   void ScoreItems(const float* hidden, int rows, float* scores) const;
 
   // The k best items of one score row, best first (ties: lower id first),
@@ -137,6 +139,8 @@ class SasRecEngine {
   std::vector<float> item_emb_, pos_emb_, type_emb_;
   std::vector<Block> blocks_;
   std::vector<float> final_ln_g_, final_ln_b_;
+  bool cosine_ = false;
+  std::vector<float> unit_item_emb_;  // cosine only: item_emb_ rows L2-normalised
 };
 
 }  // namespace nba

@@ -97,6 +97,14 @@ torch::Tensor SasRecImpl::EncodeLast(const torch::Tensor& items, const torch::Te
   return hidden.gather(1, index).squeeze(1);
 }
 
+torch::Tensor SasRecImpl::OutputQuery(const torch::Tensor& hidden) {
+  if (config.similarity != "cosine") return hidden;
+  namespace F = torch::nn::functional;
+  return F::normalize(hidden, F::NormalizeFuncOptions().dim(-1).eps(ModelConfig::kCosineEps));
+}
+
+torch::Tensor SasRecImpl::OutputTable() { return OutputQuery(item_emb->weight); }
+
 void SasRecImpl::InitLinearNormal(double std) {
   torch::NoGradGuard no_grad;
   for (auto& module : modules(/*include_self=*/false)) {

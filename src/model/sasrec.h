@@ -41,8 +41,12 @@ struct SasRecImpl : torch::nn::Module {
   // Hidden state of the last real event of each row: [B, d].
   torch::Tensor EncodeLast(const torch::Tensor& items, const torch::Tensor& types,
                            const torch::Tensor& lengths);
+  // What the output layer compares (ModelConfig::similarity): the hidden
+  // states and the item table, L2-normalised when the similarity is cosine.
+  torch::Tensor OutputQuery(const torch::Tensor& hidden);
+  torch::Tensor OutputTable();
   // Scores of every item id (column 0 is padding): [B, num_items + 1].
-  torch::Tensor ScoreAll(const torch::Tensor& hidden) { return torch::matmul(hidden, item_emb->weight.t()); }
+  torch::Tensor ScoreAll(const torch::Tensor& hidden) { return torch::matmul(OutputQuery(hidden), OutputTable().t()); }
 
   // Parameters by name ("blocks.0.q.weight", ...), the artefact's weights.
   TensorMap ExportWeights();

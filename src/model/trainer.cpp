@@ -23,7 +23,7 @@ nlohmann::json TrainConfig::ToJson() const {
           {"epochs", epochs},     {"patience", patience},     {"eval_every", eval_every},
           {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads},
           {"refit", refit},       {"adam_beta2", adam_beta2}, {"batching", batching},
-          {"init", init}};
+          {"init", init},         {"temperature", temperature}};
 }
 
 namespace {
@@ -102,9 +102,10 @@ std::vector<std::vector<uint32_t>> PlanEpoch(const std::vector<std::vector<Inter
 torch::Tensor Loss(SasRec& model, const Batch& batch, const TrainConfig& config) {
   auto hidden = model->Encode(batch.items, batch.types);
   auto mask = batch.targets > 0;
-  auto h = hidden.index({mask});               // [N, d]
-  auto target = batch.targets.index({mask});   // [N]
-  const auto& table = model->item_emb->weight;  // [I + 1, d]
+  auto h = model->OutputQuery(hidden.index({mask}));  // [N, d]
+  if (config.temperature != 1.0) h = h / config.temperature;
+  auto target = batch.targets.index({mask});  // [N]
+  const auto table = model->OutputTable();    // [I + 1, d]
   const int64_t num_items = model->config.num_items;
   if (config.loss == "ce") return FullSoftmaxLoss(h, table, target, config.threads);
   if (config.loss == "bce") {
@@ -195,6 +196,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
   NBA_RETURN_IF_ERROR(CheckOneOf("optimizer", config.optimizer, {"adam", "adamw"}));
   NBA_RETURN_IF_ERROR(CheckOneOf("batching", config.batching, {"by_length", "random"}));
   NBA_RETURN_IF_ERROR(CheckOneOf("init", config.init, {"torch", "normal", "normal_xavier_qkv"}));
+  if (!(config.temperature > 0)) return Status::InvalidArgument("train: temperature must be positive");
   if (!(config.adam_beta2 > 0 && config.adam_beta2 < 1))
     return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
   if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)

@@ -16,6 +16,9 @@ struct TrainConfig {
   // uniform negatives per batch (for catalogues too large for "ce").
   std::string loss = "ce";
   int64_t negatives = 256;
+  // Logits are divided by it. With cosine similarity (scores in [-1, 1]) a
+  // small one (HSTU: 0.05) lets the softmax be sharp; 1 leaves dot products.
+  double temperature = 1.0;
   std::string optimizer = "adam";  // "adam" or "adamw"
   double lr = 1e-3;
   double adam_beta2 = 0.98;

@@ -7,7 +7,8 @@ nlohmann::json ModelConfig::ToJson() const {
           {"hidden", hidden},         {"heads", heads},         {"blocks", blocks},
           {"ffn_dim", ffn_dim},       {"activation", activation}, {"layout", layout},
           {"positions", positions}, {"event_types", event_types}, {"dropout", dropout},
-          {"attn_output_dropout", attn_output_dropout}, {"layer_norm_eps", layer_norm_eps}};
+          {"attn_output_dropout", attn_output_dropout}, {"layer_norm_eps", layer_norm_eps},
+          {"similarity", similarity}};
 }
 
 Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
@@ -31,6 +32,8 @@ Status ModelConfig::FromJson(const nlohmann::json& j, ModelConfig* out) {
     // Artefacts written before the option existed dropped the output too.
     c.attn_output_dropout = j.value("attn_output_dropout", true);
     c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
+    // Artefacts written before the option existed scored by dot product.
+    c.similarity = j.value("similarity", std::string("dot"));
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("model config: ") + e.what());
   }
@@ -54,6 +57,7 @@ Status ModelConfig::Validate() const {
   if (positions != "from_start" && positions != "from_end") return bad("positions", "must be from_start or from_end");
   if (dropout < 0 || dropout >= 1) return bad("dropout", "must be in [0, 1)");
   if (layer_norm_eps <= 0) return bad("layer_norm_eps", "must be positive");
+  if (similarity != "dot" && similarity != "cosine") return bad("similarity", "must be dot or cosine");
   return Status::Ok();
 }
 

@@ -35,6 +35,12 @@ struct ModelConfig {
   // The paper's code drops only attention weights; false follows it.
   bool attn_output_dropout = true;
   double layer_norm_eps = 1e-8;
+  // How an item is scored against the final hidden state. "dot": their dot
+  // product (the paper). "cosine": both are L2-normalised first, so item
+  // popularity cannot hide in embedding norms (HSTU's SASRec baseline;
+  // training divides by a temperature, TrainConfig::temperature).
+  std::string similarity = "dot";
+  static constexpr float kCosineEps = 1e-6f;  // norms below it count as it
 
   nlohmann::json ToJson() const;
   static Status FromJson(const nlohmann::json& j, ModelConfig* out);

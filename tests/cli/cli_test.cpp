@@ -89,6 +89,25 @@ TEST(CliTest, RefitTrainsAFreshModelForTheBestEpochCount) {
   EXPECT_NE(r.out.find("early-stopped model, before the refit"), std::string::npos) << r.out;
 }
 
+// The similarity is part of the model (serving must score the same way), the
+// temperature part of the training run; a bad similarity is one line.
+TEST(CliTest, CosineTrainingRecordsItsSimilarityAndTemperature) {
+  TempDir dir;
+  const std::string events = SmallShop(dir);
+  NbaResult r = RunNba({"train", "--data", events, "--epochs", "1", "--hidden", "16", "--max-len", "10",
+                        "--similarity", "cosine", "--temperature", "0.05", "--no-register", "--quiet", "--out",
+                        dir.File("model"), "--metrics-json", dir.File("metrics.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(dir.Read("model/config.json")).at("similarity"), "cosine");
+  auto metrics = nlohmann::json::parse(dir.Read("metrics.json"));
+  EXPECT_EQ(metrics.at("metrics").at("train").at("config").at("temperature"), 0.05) << metrics.dump();
+
+  r = RunNba({"train", "--data", events, "--similarity", "euclidean", "--no-register", "--quiet"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("similarity"), std::string::npos) << r.err;
+}
+
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
   TempDir dir;
   const std::string config = dir.Write("nba.yaml", "server:\n  prot: 8080\n");

@@ -52,7 +52,8 @@ std::vector<Interaction> RandomHistory(std::mt19937* rng, int length, int64_t nu
 }
 
 // libtorch's eval-mode forward over right-padded rows, each history cut to
-// its last max_len events: hidden [B, d] and scores [B, num_items + 1].
+// its last max_len events: hidden [B, d] (as scored: L2-normalised with
+// cosine similarity) and scores [B, num_items + 1].
 std::pair<torch::Tensor, torch::Tensor> TorchForward(SasRec& model, const std::vector<std::vector<Interaction>>& hs) {
   torch::NoGradGuard no_grad;
   const int64_t B = hs.size(), L = model->config.max_len;
@@ -67,7 +68,7 @@ std::pair<torch::Tensor, torch::Tensor> TorchForward(SasRec& model, const std::v
     lengths[r] = n;
   }
   auto hidden = model->EncodeLast(items, types, lengths);
-  return {hidden, model->ScoreAll(hidden)};
+  return {model->OutputQuery(hidden), model->ScoreAll(hidden)};
 }
 
 float MaxAbsDiff(const float* a, const torch::Tensor& b) {
@@ -85,15 +86,16 @@ std::unique_ptr<SasRecEngine> MustCreate(const ModelConfig& c, const TensorMap& 
   return engine;
 }
 
-// layout, activation, heads, event types, positions
-using Variant = std::tuple<std::string, std::string, int, bool, std::string>;
+// layout, activation, heads, event types, positions, similarity
+using Variant = std::tuple<std::string, std::string, int, bool, std::string, std::string>;
 
 class EngineMatchesTorch : public testing::TestWithParam<Variant> {
  protected:
   ModelConfig config() const {
-    auto [layout, activation, heads, types, positions] = GetParam();
+    auto [layout, activation, heads, types, positions, similarity] = GetParam();
     ModelConfig c = SmallConfig(layout, activation, heads, types);
     c.positions = positions;
+    c.similarity = similarity;
     return c;
   }
 };
@@ -147,7 +149,8 @@ TEST_P(EngineMatchesTorch, AppendMatchesFullRecomputeAtEveryStep) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, EngineMatchesTorch,
                          testing::Combine(testing::Values("pre_ln", "original"), testing::Values("relu", "gelu"),
                                           testing::Values(1, 2), testing::Bool(),
-                                          testing::Values("from_start", "from_end")));
+                                          testing::Values("from_start", "from_end"),
+                                          testing::Values("dot", "cosine")));
 
 TEST(SasRecEngine, ServingSizeMatchesTorch) {
   ModelConfig c = SmallConfig("pre_ln", "relu", 2, true);

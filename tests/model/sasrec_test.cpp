@@ -195,6 +195,45 @@ TEST(ModelConfigTest, AttnOutputDropoutRoundTripsAndDefaultsOnForOldArtefacts) {
   EXPECT_TRUE(back.attn_output_dropout);
 }
 
+// Cosine similarity: every score is a cosine, and an item's score does not
+// depend on its embedding's norm (with dot product it scales with it).
+TEST(SasRecTest, CosineScoresIgnoreEmbeddingNorms) {
+  for (const char* similarity : {"dot", "cosine"}) {
+    ModelConfig c = SmallConfig(10);
+    c.similarity = similarity;
+    torch::manual_seed(4);
+    SasRec model(c);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    auto items = torch::tensor({{1, 2, 3}}, torch::kLong), types = torch::ones({1, 3}, torch::kLong);
+    auto hidden = model->EncodeLast(items, types, torch::tensor({3}, torch::kLong));
+    auto before = model->ScoreAll(hidden);
+    model->item_emb->weight[7].mul_(4.0);  // item 7 is not in the history
+    auto after = model->ScoreAll(hidden);
+    const double item7 = after[0][7].item<double>() / before[0][7].item<double>();
+    if (c.similarity == "cosine") {
+      EXPECT_LE(after.abs().max().item<double>(), 1.0 + 1e-5);
+      EXPECT_NEAR(item7, 1.0, 1e-5);
+    } else {
+      EXPECT_NEAR(item7, 4.0, 1e-4);
+    }
+  }
+}
+
+TEST(ModelConfigTest, SimilarityRoundTripsAndDefaultsToDotForOldArtefacts) {
+  ModelConfig c = SmallConfig(10);
+  c.similarity = "cosine";
+  ModelConfig back;
+  ASSERT_TRUE(ModelConfig::FromJson(c.ToJson(), &back).ok());
+  EXPECT_EQ(back.similarity, "cosine");
+  auto old = c.ToJson();
+  old.erase("similarity");
+  ASSERT_TRUE(ModelConfig::FromJson(old, &back).ok());
+  EXPECT_EQ(back.similarity, "dot");
+  c.similarity = "euclidean";
+  EXPECT_NE(c.Validate().message().find("similarity"), std::string::npos);
+}
+
 TEST(ModelConfigTest, RejectsBadFieldsByName) {
   ModelConfig c = SmallConfig(10);
   c.heads = 3;  // does not divide hidden 16
@@ -303,6 +342,33 @@ TEST_F(TrainerTest, ReferenceRecipeLearnsAndItsBatchingAndInitMatter) {
   EXPECT_GT(q_weight(one_epoch).std().item<double>(), 2 * q_weight(train(normal)).std().item<double>());
 }
 
+// Cosine similarity with a sharp temperature (HSTU's SASRec baseline)
+// learns. At temperature 1 the logits of unit vectors lie in [-1, 1], so the
+// cross-entropy can never drop below log(1 + (I - 1)·e^-2); at 0.05 it must.
+TEST_F(TrainerTest, CosineSimilarityLearnsAndTheTemperatureScalesItsLogits) {
+  ModelConfig model_config = SmallConfig(shop_.events.num_items());
+  model_config.similarity = "cosine";
+  std::unique_ptr<PopularityScorer> popularity;
+  ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
+  const double floor_at_1 = std::log(1 + (shop_.events.num_items() - 1) * std::exp(-2.0));
+  for (double temperature : {0.05, 1.0}) {
+    torch::manual_seed(5);
+    SasRec model(model_config);
+    TrainConfig config = QuickConfig("ce", 8);
+    config.temperature = temperature;
+    double last_loss = 0;
+    TrainResult result;
+    ASSERT_TRUE(Train(split_, config, model, [&](const EpochLog& log) { last_loss = log.loss; }, &result).ok());
+    if (temperature == 1.0) {
+      EXPECT_GE(last_loss, floor_at_1);
+      continue;
+    }
+    EXPECT_LT(last_loss, floor_at_1);
+    TorchScorer scorer(model);
+    EXPECT_GT(TestNdcg10(scorer), TestNdcg10(*popularity) + 0.2);
+  }
+}
+
 TEST_F(TrainerTest, ResumedRunEqualsUnbrokenRun) {
   const auto dir = std::filesystem::temp_directory_path() / ("nba-ckpt-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -369,7 +435,8 @@ TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
            {"sgd", [](TrainConfig& t) { t.optimizer = "sgd"; }},
            {"sorted", [](TrainConfig& t) { t.batching = "sorted"; }},
            {"xavier", [](TrainConfig& t) { t.init = "xavier"; }},
-           {"adam_beta2", [](TrainConfig& t) { t.adam_beta2 = 1.0; }}}) {
+           {"adam_beta2", [](TrainConfig& t) { t.adam_beta2 = 1.0; }},
+           {"temperature", [](TrainConfig& t) { t.temperature = 0; }}}) {
     TrainConfig bad = QuickConfig("ce", 1);
     set(bad);
     s = Train(split_, bad, model, nullptr, &result);
