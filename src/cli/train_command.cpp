@@ -26,6 +26,7 @@ struct TrainFlags {
 };
 
 void Run(TrainFlags& f) {
+  CheckOk(f.train.Validate());  // before minutes of loading data
   Dataset data;
   CheckOk(f.data.Load(&data));
   Split split;
@@ -95,6 +96,7 @@ void AddTrainCommand(CLI::App& app) {
                 "After early stopping, train a fresh model on training + validation events for the best epoch count");
   cmd->add_option("--threads", t.threads, "Threads of the full-softmax output layer")->capture_default_str();
   cmd->add_option("--torch-threads", t.torch_threads, "libtorch intra-op threads")->capture_default_str();
+  cmd->add_option("--device", t.device, "cpu|cuda (needs a CUDA build of libtorch)")->capture_default_str();
   cmd->add_option("--checkpoint-dir", t.checkpoint_dir, "Write a checkpoint after every epoch");
   cmd->add_flag("--resume", t.resume, "Continue from --checkpoint-dir");
   cmd->add_option("--registry", f->registry, "Model registry folder (env NBA_REGISTRY)")->capture_default_str();

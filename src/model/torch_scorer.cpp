@@ -33,7 +33,9 @@ void TorchScorer::Score(std::span<const EvalCase* const> cases, float* scores) {
   torch::NoGradGuard no_grad;
   torch::Tensor items, types;
   auto lengths = PackHistories(cases, model_->config.max_len, &items, &types);
-  auto out = model_->ScoreAll(model_->EncodeLast(items, types, lengths)).contiguous();
+  const auto device = model_->item_emb->weight.device();
+  auto hidden = model_->EncodeLast(items.to(device), types.to(device), lengths.to(device));
+  auto out = model_->ScoreAll(hidden).to(torch::kCPU).contiguous();
   std::memcpy(scores, out.data_ptr<float>(), out.numel() * sizeof(float));
 }
 

@@ -23,7 +23,7 @@ nlohmann::json TrainConfig::ToJson() const {
           {"epochs", epochs},     {"patience", patience},     {"eval_every", eval_every},
           {"seed", seed},         {"threads", threads},   {"torch_threads", torch_threads},
           {"refit", refit},       {"adam_beta2", adam_beta2}, {"batching", batching},
-          {"init", init},         {"temperature", temperature}};
+          {"init", init},         {"temperature", temperature}, {"device", device}};
 }
 
 namespace {
@@ -54,7 +54,7 @@ struct Batch {
 };
 
 Batch MakeBatch(const std::vector<std::vector<Interaction>>& seqs, std::span<const uint32_t> users,
-                int64_t max_len) {
+                int64_t max_len, torch::Device device) {
   int64_t L = 1;
   for (uint32_t u : users) L = std::max<int64_t>(L, std::min<int64_t>(max_len, seqs[u].size() - 1));
   const int64_t B = static_cast<int64_t>(users.size());
@@ -73,7 +73,8 @@ Batch MakeBatch(const std::vector<std::vector<Interaction>>& seqs, std::span<con
       tg[r][t] = s[start + t + 1].item;
     }
   }
-  return b;
+  if (device.is_cpu()) return b;
+  return {b.items.to(device), b.types.to(device), b.targets.to(device)};
 }
 
 // Shuffles users; "by_length" then sorts runs of 64 batches by length so a
@@ -107,24 +108,29 @@ torch::Tensor Loss(SasRec& model, const Batch& batch, const TrainConfig& config)
   auto target = batch.targets.index({mask});  // [N]
   const auto table = model->OutputTable();    // [I + 1, d]
   const int64_t num_items = model->config.num_items;
-  if (config.loss == "ce") return FullSoftmaxLoss(h, table, target, config.threads);
+  namespace F = torch::nn::functional;
+  if (config.loss == "ce") {
+    if (h.is_cpu()) return FullSoftmaxLoss(h, table, target, config.threads);
+    // The fused loss is a CPU kernel; on a GPU libtorch's own ops are fast.
+    // Row 0 of the table is padding, not a class.
+    return F::cross_entropy(torch::matmul(h, table.narrow(0, 1, num_items).t()), target - 1);
+  }
   if (config.loss == "bce") {
-    auto neg = torch::randint(1, num_items + 1, target.sizes(), torch::kLong);
+    auto neg = torch::randint(1, num_items + 1, target.sizes(), target.options());
     auto pos_logit = (h * table.index_select(0, target)).sum(-1);
     auto neg_logit = (h * table.index_select(0, neg)).sum(-1);
-    namespace F = torch::nn::functional;
     return F::binary_cross_entropy_with_logits(pos_logit, torch::ones_like(pos_logit)) +
            F::binary_cross_entropy_with_logits(neg_logit, torch::zeros_like(neg_logit));
   }
   // Sampled softmax: uniform negatives shared by the batch; a negative that
   // happens to be the target is masked so it is not pushed down.
-  auto neg = torch::randint(1, num_items + 1, {config.negatives}, torch::kLong);
+  auto neg = torch::randint(1, num_items + 1, {config.negatives}, target.options());
   auto pos_logit = (h * table.index_select(0, target)).sum(-1, true);
   auto neg_logit = torch::matmul(h, table.index_select(0, neg).t());
   neg_logit = neg_logit.masked_fill(target.unsqueeze(1) == neg.unsqueeze(0),
                                     -std::numeric_limits<float>::infinity());
   auto logits = torch::cat({pos_logit, neg_logit}, 1);
-  return torch::nn::functional::cross_entropy(logits, torch::zeros_like(target));
+  return F::cross_entropy(logits, torch::zeros_like(target));
 }
 
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(SasRec& model, const TrainConfig& c) {
@@ -164,7 +170,7 @@ void SaveCheckpoint(const std::string& dir, SasRec& model, torch::optim::Optimiz
     fs::rename(dir + "/" + name + ".tmp", dir + "/" + name);
 }
 
-Status LoadCheckpoint(const std::string& dir, SasRec& model, torch::optim::Optimizer& opt,
+Status LoadCheckpoint(const std::string& dir, torch::Device device, SasRec& model, torch::optim::Optimizer& opt,
                       LoopState* s, TensorMap* best_weights) {
   std::ifstream in(dir + "/state.json");
   if (!in) return Status::NotFound("checkpoint: " + dir + "/state.json is missing");
@@ -177,8 +183,8 @@ Status LoadCheckpoint(const std::string& dir, SasRec& model, torch::optim::Optim
     s->elapsed = j.at("elapsed");
     s->elapsed_to_best = j.at("elapsed_to_best");
     s->train_only = j.at("train_only");
-    torch::load(model, dir + "/model.pt");
-    torch::load(opt, dir + "/optimizer.pt");
+    torch::load(model, dir + "/model.pt", device);
+    torch::load(opt, dir + "/optimizer.pt", device);
     SasRec best(model->config);
     torch::load(best, dir + "/best.pt");
     *best_weights = best->ExportWeights();
@@ -190,17 +196,27 @@ Status LoadCheckpoint(const std::string& dir, SasRec& model, torch::optim::Optim
 
 }  // namespace
 
+Status TrainConfig::Validate() const {
+  NBA_RETURN_IF_ERROR(CheckOneOf("loss", loss, {"ce", "bce", "sampled_softmax"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("optimizer", optimizer, {"adam", "adamw"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("batching", batching, {"by_length", "random"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("init", init, {"torch", "normal", "normal_xavier_qkv"}));
+  NBA_RETURN_IF_ERROR(CheckOneOf("device", device, {"cpu", "cuda"}));
+  if (device == "cuda" && !torch::cuda::is_available())
+    return Status::InvalidArgument(
+        "train: device cuda is not available: this libtorch has no CUDA support or sees no GPU");
+  if (!(temperature > 0)) return Status::InvalidArgument("train: temperature must be positive");
+  if (!(adam_beta2 > 0 && adam_beta2 < 1))
+    return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
+  if (batch_size < 1 || epochs < 1 || patience < 1 || eval_every < 1)
+    return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
+  return Status::Ok();
+}
+
 Status Train(const Split& split, const TrainConfig& config, SasRec model,
              const std::function<void(const EpochLog&)>& on_epoch, TrainResult* result) {
-  NBA_RETURN_IF_ERROR(CheckOneOf("loss", config.loss, {"ce", "bce", "sampled_softmax"}));
-  NBA_RETURN_IF_ERROR(CheckOneOf("optimizer", config.optimizer, {"adam", "adamw"}));
-  NBA_RETURN_IF_ERROR(CheckOneOf("batching", config.batching, {"by_length", "random"}));
-  NBA_RETURN_IF_ERROR(CheckOneOf("init", config.init, {"torch", "normal", "normal_xavier_qkv"}));
-  if (!(config.temperature > 0)) return Status::InvalidArgument("train: temperature must be positive");
-  if (!(config.adam_beta2 > 0 && config.adam_beta2 < 1))
-    return Status::InvalidArgument("train: adam_beta2 must be in (0, 1)");
-  if (config.batch_size < 1 || config.epochs < 1 || config.patience < 1 || config.eval_every < 1)
-    return Status::InvalidArgument("train: batch_size, epochs, patience and eval_every must be positive");
+  NBA_RETURN_IF_ERROR(config.Validate());
+  const torch::Device device = config.device == "cuda" ? torch::kCUDA : torch::kCPU;
   if (!config.early_stopping && !config.checkpoint_dir.empty())
     return Status::InvalidArgument("train: a fit without early stopping keeps no checkpoints");
   if (config.early_stopping && split.valid.empty())
@@ -228,12 +244,13 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
 
   if (config.init != "torch") model->InitLinearNormal(0.02);
   if (config.init == "normal_xavier_qkv") model->InitQkvXavier();
+  model->to(device);
   auto optimizer = MakeOptimizer(model, config);
   LoopState s;
   TensorMap best_weights = model->ExportWeights();
   if (config.resume) {
     if (config.checkpoint_dir.empty()) return Status::InvalidArgument("train: --resume needs a checkpoint dir");
-    NBA_RETURN_IF_ERROR(LoadCheckpoint(config.checkpoint_dir, model, *optimizer, &s, &best_weights));
+    NBA_RETURN_IF_ERROR(LoadCheckpoint(config.checkpoint_dir, device, model, *optimizer, &s, &best_weights));
   }
 
   const auto run_start = Clock::now() - std::chrono::duration_cast<Clock::duration>(
@@ -248,7 +265,7 @@ Status Train(const Split& split, const TrainConfig& config, SasRec model,
     double loss_sum = 0;
     int64_t steps = 0;
     for (const auto& users : PlanEpoch(split.train, config.batch_size, config.batching == "by_length", rng)) {
-      Batch batch = MakeBatch(split.train, users, model->config.max_len);
+      Batch batch = MakeBatch(split.train, users, model->config.max_len, device);
       optimizer->zero_grad();
       auto loss = Loss(model, batch, config);
       loss.backward();

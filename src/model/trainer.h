@@ -43,6 +43,10 @@ struct TrainConfig {
   // (measured here: more intra-op threads slow its small ops down).
   int threads = 1;
   int torch_threads = 1;
+  // "cpu", or "cuda" where libtorch was built with CUDA and sees a GPU. The
+  // trained model stays there (TorchScorer scores on its device and
+  // ExportWeights copies to the CPU); serving never needs a GPU.
+  std::string device = "cpu";
   std::string checkpoint_dir;     // empty: no checkpoints
   bool resume = false;            // continue from checkpoint_dir
   // false: train exactly `epochs` epochs without validation and keep the
@@ -53,6 +57,9 @@ struct TrainConfig {
   bool refit = false;
 
   nlohmann::json ToJson() const;
+  // Checks every field on its own (names the field); Train also checks them
+  // against the split, so callers may validate before loading data.
+  Status Validate() const;
 };
 
 struct EpochLog {

@@ -108,6 +108,22 @@ TEST(CliTest, CosineTrainingRecordsItsSimilarityAndTemperature) {
   EXPECT_NE(r.err.find("similarity"), std::string::npos) << r.err;
 }
 
+// A bad training option fails in one line before the data is read; a GPU
+// asked of a build without CUDA (this project's Debian libtorch) likewise.
+TEST(CliTest, TrainWithABadOrMissingDeviceFailsInOneLine) {
+  TempDir dir;
+  const std::string events = SmallShop(dir);
+  NbaResult r = RunNba({"train", "--data", events, "--device", "tpu", "--no-register", "--quiet"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("device must be cpu or cuda, not tpu"), std::string::npos) << r.err;
+  r = RunNba({"train", "--data", events, "--device", "cuda", "--epochs", "1", "--no-register", "--quiet"});
+  if (r.exit_code == 0) GTEST_SKIP() << "this build trains on a GPU";
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("device cuda is not available"), std::string::npos) << r.err;
+}
+
 TEST(CliTest, ServeWithAnUnknownConfigKeyFailsNamingTheKey) {
   TempDir dir;
   const std::string config = dir.Write("nba.yaml", "server:\n  prot: 8080\n");

@@ -425,6 +425,32 @@ TEST_F(TrainerTest, FitWithoutEarlyStoppingRunsTheGivenEpochsAndKeepsTheLastWeig
   EXPECT_NE(s.message().find("validation"), std::string::npos) << s.message();
 }
 
+// Without a CUDA libtorch and a GPU (CI, this project's default build)
+// asking for one is a clear error; with them the model trains there, is
+// scored there and exports its weights to the CPU for the artefact.
+TEST_F(TrainerTest, CudaTrainingIsAClearErrorWithoutAGpuAndLearnsWithOne) {
+  torch::manual_seed(5);
+  SasRec model(SmallConfig(shop_.events.num_items()));
+  TrainConfig config = QuickConfig("ce", 8);
+  config.device = "cuda";
+  TrainResult result;
+  Status s = Train(split_, config, model, nullptr, &result);
+  if (!torch::cuda::is_available()) {
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(s.message().find("device cuda is not available"), std::string::npos) << s.message();
+    return;
+  }
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(model->item_emb->weight.device().is_cuda());
+  SasRec copy(SmallConfig(shop_.events.num_items()));
+  ASSERT_TRUE(copy->ImportWeights(model->ExportWeights()).ok());
+  EXPECT_TRUE(torch::allclose(copy->item_emb->weight, model->item_emb->weight.cpu()));
+  TorchScorer scorer(model);
+  std::unique_ptr<PopularityScorer> popularity;
+  ASSERT_TRUE(PopularityScorer::Build(shop_.events.num_items(), split_.train, &popularity).ok());
+  EXPECT_GT(TestNdcg10(scorer), TestNdcg10(*popularity) + 0.2);
+}
+
 TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
   SasRec model(SmallConfig(shop_.events.num_items()));
   TrainResult result;
@@ -436,7 +462,8 @@ TEST_F(TrainerTest, BadConfigAndMissingCheckpointAreErrors) {
            {"sorted", [](TrainConfig& t) { t.batching = "sorted"; }},
            {"xavier", [](TrainConfig& t) { t.init = "xavier"; }},
            {"adam_beta2", [](TrainConfig& t) { t.adam_beta2 = 1.0; }},
-           {"temperature", [](TrainConfig& t) { t.temperature = 0; }}}) {
+           {"temperature", [](TrainConfig& t) { t.temperature = 0; }},
+           {"tpu", [](TrainConfig& t) { t.device = "tpu"; }}}) {
     TrainConfig bad = QuickConfig("ce", 1);
     set(bad);
     s = Train(split_, bad, model, nullptr, &result);
