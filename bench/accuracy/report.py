@@ -48,6 +48,9 @@ def main(out_dir, results_dir):
         train = m["train"]
         cmd_path = os.path.join(out_dir, name + ".cmd")
         command = open(cmd_path).read().strip() if os.path.exists(cmd_path) else "?"
+        # <name>.machine: a run made elsewhere (the lent GPU machine).
+        machine_path = os.path.join(out_dir, name + ".machine")
+        ran_on = open(machine_path).read().strip() if os.path.exists(machine_path) else "this machine"
         entry = {
             "full": pick(m["test"]["full"]),
             "sampled100": pick(m["test"]["sampled"]),
@@ -62,6 +65,7 @@ def main(out_dir, results_dir):
             "dataset": m["dataset"],
             "config": {"model": model, "train": train["config"]},
             "command": command,
+            "ran_on": ran_on,
         }
         refit = train.get("refit")
         if refit:
@@ -79,7 +83,7 @@ def main(out_dir, results_dir):
                     f"| {r['sampled100']['ndcg@10']:.4f} / {r['sampled100']['hr@10']:.4f} "
                     f"| {r['popularity_full']['ndcg@10']:.4f} / {r['popularity_full']['hr@10']:.4f} "
                     f"| {r['seconds_per_epoch']} | {r['best_epoch']} of {r['epochs']} "
-                    f"| {r['seconds_to_best']:.0f} | {r['peak_rss_mib']} | {TARGETS[dataset]} |")
+                    f"| {r['seconds_to_best']:.0f} | {r['peak_rss_mib']} | {ran_on} | {TARGETS[dataset]} |")
     if not rows:
         sys.exit("report: no <dataset>[-variant].json in " + out_dir)
     os.makedirs(results_dir, exist_ok=True)
@@ -88,7 +92,7 @@ def main(out_dir, results_dir):
     lines = [
         "# Accuracy: SASRec on public datasets",
         "",
-        f"- machine: {machine()}; no GPU",
+        f"- machine: {machine()}, no GPU, unless the row's `ran on` names another (bench/gpu/)",
         f"- date: {datetime.date.today().isoformat()}; commit {commit}",
         "- protocol: leave-one-out (last event test, second-to-last validation); full ranking over all items "
         "with the user's history excluded; sampled = the SASRec paper's 100 uniform negatives the user never had. "
@@ -99,8 +103,8 @@ def main(out_dir, results_dir):
         "",
         "| dataset | full NDCG@10 / HR@10 | early-stopped full NDCG@10 / HR@10 (before refit) "
         "| sampled-100 NDCG@10 / HR@10 | popularity full NDCG@10 / HR@10 "
-        "| s/epoch | best epoch | s to best | peak RSS MiB | target |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| s/epoch | best epoch | s to best | peak RSS MiB | ran on | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         *[f"Not measured: {d} (no finished run in {out_dir})." for d in TARGETS if d not in seen],
