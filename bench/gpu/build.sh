@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 version=${TORCH_VERSION:-2.11.0}
 wheel_dir=${TORCH_WHEEL_DIR:-/tmp/nba-torch-wheel-$version}
 if [ ! -f "$wheel_dir/torch/lib/libtorch_cuda.so" ]; then
+  command -v unzip > /dev/null || { echo "build.sh: needs unzip (apt-get install unzip)" >&2; exit 1; }
   mkdir -p "$wheel_dir"
   python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 -d "$wheel_dir" "torch==$version"
