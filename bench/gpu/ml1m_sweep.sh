@@ -30,7 +30,7 @@ run() {  # name, flags... (EPOCHS: the epoch limit, default 200)
   echo "$name rc=$? $*" >> "$out/runs.txt"
 }
 
-# Speed check: the reported hidden-64 recipe alone for 5 epochs.
+# Speed check: the recipe at the reference size (hidden 64) alone for 5 epochs.
 EPOCHS=${EPOCHS:-5} run speed-h64-alone --hidden 64 --ffn-dim 64 --blocks 2 --dropout 0.1 --seed 42 \
   --layout original --batch-size 128 --lr 1e-3
 while read -r name flags; do
