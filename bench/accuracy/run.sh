@@ -8,9 +8,9 @@
 # validation events (--refit, see docs/model-card.md). ML-1M follows the
 # recipe behind its published anchor, down to its random batches, init and
 # attention dropout, at the size and dropout the GPU sweep chose on
-# validation (bench/results/gpu-ml1m.md): about 5 minutes on an H100 with
-# NBA_DEVICE=cuda and a CUDA build (bench/gpu/README.md), several hours on 2
-# cores. NBA_THREADS=2 splits the loss over two cores, NBA_TORCH_THREADS=2
+# validation (bench/results/gpu-ml1m.md): 4 s per epoch on an H100 shared
+# by 8 runs with NBA_DEVICE=cuda and a CUDA build (bench/gpu/README.md),
+# 241 s per epoch alone on 2 cores (about 40 epochs to early stopping). NBA_THREADS=2 splits the loss over two cores, NBA_TORCH_THREADS=2
 # the rest of a step (worth 10% on ML-1M, nothing on Beauty).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
